@@ -1,0 +1,1 @@
+# ops/kernels/array.mk: kernel files of the array family.

@@ -1,0 +1,1 @@
+# ops/kernels/math.mk: kernel files of the math family.

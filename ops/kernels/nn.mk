@@ -1,0 +1,1 @@
+# ops/kernels/nn.mk: kernel files of the nn family.

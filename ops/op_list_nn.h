@@ -1,0 +1,1 @@
+/* op_list_nn.h: see op_list.h. Keep sorted by TF name. */

@@ -1,0 +1,10 @@
+# tests/: cmocka unit tests mirror the source tree; each module's tests are
+# listed in tests/<module>/local.mk. Exit code 77 = skipped (e.g. ../shared absent).
+if HAVE_CMOCKA
+include tests/base/local.mk
+include tests/loader/local.mk
+include tests/ops/local.mk
+include tests/server/local.mk
+include tests/tools/local.mk
+endif
+include tests/fuzz/local.mk
