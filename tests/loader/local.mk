@@ -1,1 +1,3 @@
-# tests/loader/
+include tests/loader/bundle.mk
+include tests/loader/textformat.mk
+include tests/loader/savedmodel.mk

@@ -1,0 +1,1 @@
+# loader/bundle.mk

@@ -1,0 +1,1 @@
+# One include per fuzz target fragment.

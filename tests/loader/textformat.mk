@@ -1,0 +1,1 @@
+# tests/loader/textformat.mk

@@ -1,0 +1,1 @@
+# tests/ops/engine.mk: tests of graph import, plans, execution and models.

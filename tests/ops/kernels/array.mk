@@ -1,0 +1,1 @@
+# tests/ops/kernels/array.mk: tests of the array kernel family.

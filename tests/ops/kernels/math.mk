@@ -1,0 +1,1 @@
+# tests/ops/kernels/math.mk: tests of the math kernel family.

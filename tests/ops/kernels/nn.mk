@@ -1,0 +1,1 @@
+# tests/ops/kernels/nn.mk: tests of the nn kernel family.
