@@ -1,1 +1,1 @@
-# server/
+# server/: the modeld daemon

@@ -1,1 +1,4 @@
-# tools/
+# tools/: modeld-cli (show / run / check). The program's stanza and the
+# subcommands' files are in tools/<subcommand>.mk.
+include tools/show.mk
+include tools/run.mk
