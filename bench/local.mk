@@ -1,1 +1,4 @@
 # bench/
+include bench/bundle.mk
+include bench/nn.mk
+include bench/math.mk

@@ -70,12 +70,21 @@ const struct md_bundle_entry *md_bundle_find(const struct md_bundle *b, const ch
 /* Reads a tensor, verifying its crc32c. Numeric tensors are zero-copy views
  * of the mapping when aligned (out->buf holds a reference to the mapping, so
  * the view outlives md_bundle_free); strings are copied. NOT_FOUND if absent,
- * DATA_LOSS on crc mismatch (naming variable and file). thread-safe */
+ * DATA_LOSS on crc mismatch (naming variable and file), UNIMPLEMENTED for
+ * dtypes modeld does not handle (bfloat16, complex, variant, ...).
+ * A view points into a READ-ONLY mapping: anything that mutates a variable
+ * (Assign, training) must md_tensor_copy it first. out is overwritten, not
+ * cleaned up first. thread-safe */
 MD_MUST_CHECK bool md_bundle_read(const struct md_bundle *b, const char *key, struct md_tensor *out,
                                   struct md_status *st);
 size_t md_bundle_mapped_bytes(const struct md_bundle *b);
 
-/* Writer: one shard, entries sorted by key as TensorFlow writes them. */
+/* Writer: one shard, entries sorted by key as TensorFlow writes them. Each
+ * tensor starts 64-byte aligned in the data file (TensorFlow's data_alignment
+ * option; its readers ignore the padding), so readers get zero-copy views.
+ * Files are written under temporary names and renamed by finish (data, then
+ * index); a writer freed without finish leaves nothing behind. The prefix's
+ * parent directory is created if missing (one level). single-owner */
 struct md_bundle_writer;
 struct md_bundle_writer *md_bundle_writer_new(const char *prefix, struct md_status *st);
 /* Copies what it needs; keys must be unique. */
@@ -99,7 +108,7 @@ char *md_textformat_print(const ProtobufCMessage *msg);
 /* Framing: uint64 len, uint32 masked_crc(len), data, uint32 masked_crc(data). */
 struct md_tfrecord_reader;
 struct md_tfrecord_reader *md_tfrecord_open(const char *path, struct md_status *st);
-/* Next record into *data/*len (valid until the next call). Returns false at
+/* Next record into *data and *len (valid until the next call). Returns false at
  * the end (st OK) or on a framing/crc error (st set, DATA_LOSS). */
 bool md_tfrecord_next(struct md_tfrecord_reader *r, const uint8_t **data, size_t *len,
                       struct md_status *st);
@@ -153,8 +162,35 @@ Tensorflow__SavedModel *md_savedmodel_read_proto(const char *dir, struct md_stat
 char *md_savedmodel_asset_path(const struct md_savedmodel *sm, const char *filename,
                                struct md_status *st);
 
-/* Writer: writes dir/saved_model.pb and, when vars has entries, dir/variables/
- * through the bundle writer. dir must not exist (it is created). */
+/* The pieces md_savedmodel_open is made of, for `modeld-cli show`, the
+ * fuzzer and tests. All thread-safe.
+ *
+ * md_savedmodel_parse: binary saved_model.pb bytes -> message. The wire
+ * format is checked first (framing, nesting depth <= 100, UTF-8 in string
+ * fields as TensorFlow's proto3 parser demands), so corrupt input gets
+ * DATA_LOSS naming `what` (e.g. the file) and the byte offset. Free with
+ * tensorflow__saved_model__free_unpacked(p, NULL). */
+Tensorflow__SavedModel *md_savedmodel_parse(const void *data, size_t len, const char *what,
+                                            struct md_status *st);
+/* The first MetaGraphDef whose tag set equals `tags` (comma-separated) as a
+ * set; borrowed from p. NULL + NOT_FOUND listing the tag sets present. */
+const Tensorflow__MetaGraphDef *md_savedmodel_find_meta_graph(const Tensorflow__SavedModel *p,
+                                                              const char *tags,
+                                                              struct md_status *st);
+/* The signature table of meta: sorted by key, inputs/outputs sorted by
+ * alias; a key repeated in a map keeps its last value (protobuf map rules).
+ * Strings are borrowed from meta, which must outlive the table.
+ * INVALID_ARGUMENT on unknown dtypes, rank > MD_MAX_RANK, dims < -1,
+ * invalid UTF-8. Free with md_savedmodel_signatures_free. */
+MD_MUST_CHECK bool md_savedmodel_signatures_build(const Tensorflow__MetaGraphDef *meta,
+                                                  struct md_signature **out /* out */,
+                                                  size_t *n_out /* out */, struct md_status *st);
+void md_savedmodel_signatures_free(struct md_signature *sigs, size_t n); /* NULL-safe */
+
+/* Writer: writes dir/saved_model.pb (sm packed as is) and, when vars has
+ * entries, dir/variables/variables.{index,data-00000-of-00001} through the
+ * bundle writer. dir must not exist (ALREADY_EXISTS); it is created, with
+ * missing parents. On failure what was created is removed again. */
 struct md_named_tensor {
     const char *name;
     const struct md_tensor *tensor;

@@ -1,1 +1,3 @@
-# loader/savedmodel.mk
+# loader/savedmodel.mk: SavedModel reader/writer (saved_model.pb(txt), tag
+# sets, signatures, assets; variables through the bundle reader/writer).
+libmdloader_a_SOURCES += loader/savedmodel.c

@@ -1,1 +1,2 @@
-# loader/textformat.mk
+# loader/textformat.mk: protobuf text format parser and printer.
+libmdloader_a_SOURCES += loader/textformat.c

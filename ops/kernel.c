@@ -6,6 +6,15 @@
 #include "ops/kernel.h"
 #include "ops/exec_env.h"
 
+/* Request memory: through the executor (which recycles dead values'
+ * buffers) when running in a plan, else straight from the arena. */
+static void *req_alloc(struct md_kernel_ctx *k, size_t bytes, struct md_status *st)
+{
+    if (k->env && k->env->alloc)
+        return k->env->alloc(k->env, bytes, st);
+    return md_arena_alloc(k->arena, bytes, st);
+}
+
 bool md_kernel_output(struct md_kernel_ctx *k, int i, enum md_dtype dtype, int rank,
                       const int64_t *dims, struct md_status *st)
 {
@@ -27,7 +36,7 @@ bool md_kernel_output(struct md_kernel_ctx *k, int i, enum md_dtype dtype, int r
     if ((uint64_t)n > SIZE_MAX / esz)
         return md_kernel_fail(k->node, st, MD_RESOURCE_EXHAUSTED, "output too large");
     size_t bytes = (size_t)n * esz;
-    void *p = md_arena_alloc(k->arena, bytes, st);
+    void *p = req_alloc(k, bytes, st);
     if (!p) {
         md_status_prefix(st, "node '%s'", k->node->name);
         return false;
@@ -53,7 +62,7 @@ void md_kernel_forward(struct md_kernel_ctx *k, int i, const struct md_tensor *s
 
 void *md_kernel_scratch(struct md_kernel_ctx *k, size_t bytes, struct md_status *st)
 {
-    void *p = md_arena_alloc(k->arena, bytes, st);
+    void *p = req_alloc(k, bytes, st);
     if (!p)
         md_status_prefix(st, "node '%s'", k->node->name);
     return p;
@@ -62,6 +71,8 @@ void *md_kernel_scratch(struct md_kernel_ctx *k, size_t bytes, struct md_status 
 bool md_kernel_str(struct md_kernel_ctx *k, const char *data, size_t len, struct md_str *out,
                    struct md_status *st)
 {
+    /* String bytes are never recycled (see exec.c), so they skip the
+     * executor's block tracking. */
     char *p = md_arena_alloc(k->arena, len, st);
     if (!p)
         return false;

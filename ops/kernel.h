@@ -49,6 +49,9 @@ struct md_kernel_init {
      * variable number of outputs (Split, Unpack, ParseExample, IdentityN)
      * set it here from their attrs. */
     int n_outputs;
+    /* Load-time environment: the model's variables and bundle (see
+     * ops/exec_env.h). NULL in unit tests that run a kernel alone. */
+    struct md_exec_env *env;
 };
 
 /* Request-time context for one node execution. */
@@ -67,6 +70,11 @@ enum md_op_flags {
     MD_OP_STATEFUL = 1 << 0,   /* has side effects: never pruned as a dead-end or deduplicated */
     MD_OP_LOAD_ONLY = 1 << 1,  /* only meaningful at load (RestoreV2, table init) */
     MD_OP_REFUSED = 1 << 2,    /* recognised but refused for safety (ReadFile, ...) */
+    MD_OP_REF_INPUT0 = 1 << 3, /* input 0 is a TF1 variable reference that the op writes
+                                  (Assign...): it may be uninitialised */
+    MD_OP_REF_OUTPUT = 1 << 4, /* output is a TF1 reference (VariableV2): the executor
+                                  re-evaluates it for each consumer, so a read ordered
+                                  after an Assign sees the new value */
 };
 
 struct md_op_def {

@@ -79,4 +79,12 @@ struct md_unsupported {
 size_t md_model_check_ops(const struct md_savedmodel *sm, struct md_unsupported **out);
 void md_unsupported_free(struct md_unsupported *u, size_t n);
 
+/* Encodes t into *p (dtype, shape, tensor_content or string_val) for the gRPC
+ * front end. p is initialised first; what it points to is malloc'd: release
+ * it with md_tensor_proto_cleanup (not protobuf_c_message_free_unpacked).
+ * The inverse is md_tensor_from_proto (ops/kernel.h). thread-safe */
+MD_MUST_CHECK bool md_tensor_to_proto(const struct md_tensor *t, Tensorflow__TensorProto *p,
+                                      struct md_status *st);
+void md_tensor_proto_cleanup(Tensorflow__TensorProto *p); /* NULL-safe */
+
 #endif

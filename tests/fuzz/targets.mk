@@ -1,1 +1,6 @@
 # One include per fuzz target fragment.
+include tests/fuzz/textformat.mk
+include tests/fuzz/example.mk
+include tests/fuzz/savedmodel.mk
+include tests/fuzz/bundle.mk
+include tests/fuzz/tfrecord.mk

@@ -1,1 +1,13 @@
 # tests/ops/engine.mk: tests of graph import, plans, execution and models.
+# test_model needs ../shared/fixtures (skipped with 77 when absent).
+check_PROGRAMS += tests/ops/test_model
+tests_ops_test_model_SOURCES = tests/ops/test_model.c
+tests_ops_test_model_CFLAGS = $(TEST_CFLAGS)
+tests_ops_test_model_LDADD = $(OPS_LIBS) $(ZLIB_LIBS) $(CMOCKA_LIBS)
+TESTS += tests/ops/test_model
+
+check_PROGRAMS += tests/ops/test_graph
+tests_ops_test_graph_SOURCES = tests/ops/test_graph.c
+tests_ops_test_graph_CFLAGS = $(TEST_CFLAGS)
+tests_ops_test_graph_LDADD = $(HARNESS_LIBS)
+TESTS += tests/ops/test_graph

@@ -1,1 +1,22 @@
-# tests/server/
+# tests/server/: the daemon. Unit tests (JSON codec, routes, config, the
+# manager) link libmdserver.a; test_e2e starts the real server/modeld on
+# 127.0.0.1 and speaks HTTP to it (fixtures under ../shared; 77 = skipped).
+SERVER_TEST_CFLAGS = $(TEST_CFLAGS) -DMD_TEST_BUILDDIR='"$(abs_top_builddir)"'
+
+check_PROGRAMS += tests/server/test_json
+tests_server_test_json_SOURCES = tests/server/test_json.c
+tests_server_test_json_CFLAGS = $(SERVER_TEST_CFLAGS)
+tests_server_test_json_LDADD = $(SERVER_LIBS) $(CMOCKA_LIBS)
+TESTS += tests/server/test_json
+
+check_PROGRAMS += tests/server/test_routes
+tests_server_test_routes_SOURCES = tests/server/test_routes.c
+tests_server_test_routes_CFLAGS = $(SERVER_TEST_CFLAGS)
+tests_server_test_routes_LDADD = $(SERVER_LIBS) $(CMOCKA_LIBS)
+TESTS += tests/server/test_routes
+
+check_PROGRAMS += tests/server/test_config
+tests_server_test_config_SOURCES = tests/server/test_config.c
+tests_server_test_config_CFLAGS = $(SERVER_TEST_CFLAGS)
+tests_server_test_config_LDADD = $(SERVER_LIBS) $(CMOCKA_LIBS)
+TESTS += tests/server/test_config

@@ -1,0 +1,100 @@
+#!/usr/bin/python3
+"""Runs bench/cnn (modeld's kernels) and bench/cnn_torch.py (PyTorch)
+interleaved, several rounds, and prints medians and ratios.
+
+    cd <build dir> && /usr/bin/python3 ../bench/cnn_run.py [--rounds 5] [--seconds 1]
+
+Each round runs, for 1 and then 2 threads: modeld (batch 100 and 1, plus the
+GEMM floor), then PyTorch in each of its configurations for that thread
+budget. PyTorch's figure per cell is its best configuration (the baseline to
+beat, see the project's perf-baselines notes):
+  1T: torch.set_num_threads(1), OPENBLAS_NUM_THREADS=1, OMP_NUM_THREADS=1;
+      NCHW and NHWC (channels_last)
+  2T: torch.set_num_threads(2), OPENBLAS_NUM_THREADS=1; NCHW and NHWC; and
+      OPENBLAS_NUM_THREADS=2 + OMP_WAIT_POLICY=PASSIVE, NHWC (best at batch 1)
+Ratios: modeld images/s over PyTorch's (throughput) and modeld latency over
+PyTorch's (batch 1; lower is better).
+"""
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PY = "/usr/bin/python3"
+
+
+def run(cmd, env_extra):
+    env = dict(os.environ)
+    env.update(env_extra)
+    out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
+    rows = []
+    for line in out.splitlines():
+        rows.append({k: float(v) for k, v in re.findall(r"(\w+)=([-0-9.]+)", line)})
+    return rows
+
+
+def torch_variants(t):
+    base = {"OMP_NUM_THREADS": str(t)} if t == 1 else {}
+    v = [("nchw", dict(base, OPENBLAS_NUM_THREADS="1")),
+         ("nhwc", dict(base, OPENBLAS_NUM_THREADS="1"))]
+    if t == 2:
+        v.append(("nhwc", {"OPENBLAS_NUM_THREADS": "2", "OMP_WAIT_POLICY": "PASSIVE"}))
+    return v
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--seconds", type=float, default=1.0)
+    ap.add_argument("--cnn", default=os.path.join(".", "bench", "cnn"))
+    a = ap.parse_args()
+    if not os.access(a.cnn, os.X_OK):
+        sys.exit("cnn_run: %s not found (run from the build directory, after make bench/cnn)"
+                 % a.cnn)
+    md = {}   # (t, batch) -> list of rows
+    th = {}   # (t, batch, variant) -> list of ms
+    for r in range(a.rounds):
+        for t in (1, 2):
+            for row in run([a.cnn, "--threads", str(t), "--seconds", str(a.seconds)],
+                           {"OPENBLAS_NUM_THREADS": "1"}):
+                md.setdefault((t, int(row["batch"])), []).append(row)
+            for i, (layout, env) in enumerate(torch_variants(t)):
+                for row in run([PY, os.path.join(HERE, "cnn_torch.py"), "--threads", str(t),
+                                "--layout", layout, "--seconds", str(a.seconds),
+                                "--batch", "100", "--batch", "1"], env):
+                    th.setdefault((t, int(row["batch"]), i), []).append(row["ms"])
+        print("round %d/%d done" % (r + 1, a.rounds), file=sys.stderr, flush=True)
+
+    med = statistics.median
+    print("MNIST CNN (27.8 MFLOP/image), medians of %d interleaved rounds" % a.rounds)
+    print("%-3s %-5s %9s %9s %-14s %9s %9s %7s %8s  %s" % (
+        "thr", "batch", "modeld ms", "torch ms", "ratio", "GEMM ms", "wall/GEMM", "img/s",
+        "peak MiB", "torch best config"))
+    for t in (1, 2):
+        for b in (100, 1):
+            rows = md[(t, b)]
+            m_ms = med([x["model_ms"] for x in rows])
+            g_ms = med([x["gemm_ms"] for x in rows])
+            hwm = max(x["vmhwm_mib"] for x in rows)
+            variants = [med(th[(t, b, i)]) for i in range(len(torch_variants(t)))]
+            best = min(variants)
+            layout, env = torch_variants(t)[variants.index(best)]
+            if b == 100:   # throughput ratio: higher = modeld faster
+                ratio = "%.2fx thrpt" % (best / m_ms)
+            else:          # latency ratio: lower = modeld faster
+                ratio = "%.2fx latency" % (m_ms / best)
+            # VmHWM is per process: only the batch-100 pass (run first,
+            # before the GEMM floor's buffers) gives a meaningful peak.
+            peak = "%8.1f" % hwm if b == 100 else "%8s" % "-"
+            print("%-3d %-5d %9.3f %9.3f %-14s %9.3f %9.3f %7.0f %s  %s %s" % (
+                t, b, m_ms, best, ratio, g_ms, m_ms / g_ms, b * 1e3 / m_ms, peak, layout,
+                " ".join("%s=%s" % kv for kv in env.items())))
+    print("targets: b100 throughput >= 1.2x torch at 2T, >= 1.1x at 1T; b1 latency <= 0.8x "
+          "torch; wall <= 1.25x GEMM sum; peak RSS at b100 <= 70 MiB")
+
+
+if __name__ == "__main__":
+    main()

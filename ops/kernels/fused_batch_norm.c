@@ -1,0 +1,14 @@
+/* FusedBatchNorm at inference (is_training=false), NHWC, float: see
+ * md_nn_batch_norm_init in nn_common.h. */
+#include "ops/kernels/nn_common.h"
+
+static bool fused_batch_norm_init(struct md_kernel_init *ki, struct md_status *st)
+{
+    return md_nn_batch_norm_init(ki, 1, st);
+}
+
+const struct md_op_def md_op_fused_batch_norm = {
+    .tf_name = "FusedBatchNorm",
+    .init = fused_batch_norm_init,
+    .compute = md_nn_batch_norm_compute,
+};

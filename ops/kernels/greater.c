@@ -1,0 +1,21 @@
+/* Greater: x > y with broadcasting, to bool. */
+#include "ops/kernels/math_common.h"
+
+MD_BIN_LOOPS(greater_f32, float, uint8_t, (uint8_t)(x > y))
+MD_BIN_LOOPS(greater_f64, double, uint8_t, (uint8_t)(x > y))
+MD_BIN_LOOPS(greater_i32, int32_t, uint8_t, (uint8_t)(x > y))
+MD_BIN_LOOPS(greater_i64, int64_t, uint8_t, (uint8_t)(x > y))
+MD_BIN_LOOPS(greater_u8, uint8_t, uint8_t, (uint8_t)(x > y))
+
+static const struct md_bin_op greater_op = {
+    .fns = {
+        [MD_DT_FLOAT] = MD_BIN_FNS(greater_f32),
+        [MD_DT_DOUBLE] = MD_BIN_FNS(greater_f64),
+        [MD_DT_INT32] = MD_BIN_FNS(greater_i32),
+        [MD_DT_INT64] = MD_BIN_FNS(greater_i64),
+        [MD_DT_UINT8] = MD_BIN_FNS(greater_u8),
+    },
+    .flags = MD_BIN_BOOL_OUT,
+};
+
+MD_BINARY_OP_DEF(greater, "Greater", greater_op)
