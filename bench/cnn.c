@@ -23,8 +23,11 @@
  * preallocated operands, no im2col): the "GEMM floor", so that
  * wall / GEMM-sum shows what the rest of the interpreter costs.
  *
- * Usage: cnn [--threads T] [--seconds S] [--batch B]... [--profile] [--no-engine]
- * (default batches 100 and 1; --profile prints per-op means to stderr). Output: one "key=value" line per batch, read by bench/cnn_run.py.
+ * Usage: cnn [--threads T] [--seconds S] [--batch B]... [--profile]
+ *            [--no-engine | --engine-only]
+ * (default batches 100 and 1; --profile prints per-op means to stderr;
+ * --engine-only skips the direct chain and the GEMM floor, so that the
+ * process's peak RSS is the engine's). Output: one "key=value" line per batch, read by bench/cnn_run.py.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -590,10 +593,104 @@ static long vm_hwm_kib(void)
     return v;
 }
 
+struct result {
+    double model_ms, engine_ms, gemm_ms, sum, esum, max_diff;
+    int iters;
+};
+
+static double samples[MAX_ITERS];
+
+/* Phase 1: the direct chain. Returns its output (in arenas[]). */
+static const struct md_tensor *measure_chain(struct model *m, struct pool *p,
+                                             const struct md_tensor *x,
+                                             struct md_arena *arenas[2], struct md_tensor outs[2],
+                                             double seconds, bool profile, struct result *r)
+{
+    const struct md_tensor *y = NULL;
+    for (int w = 0; w < 3; w++)
+        y = model_run(m, p, x, arenas, outs, NULL);
+    for (int64_t i = 0; i < md_tensor_num_elements(y); i++)
+        r->sum += (double)((const float *)y->data)[i];
+    int n = 0;
+    double start = now_ms();
+    while (n < MAX_ITERS && (n < 5 || now_ms() - start < seconds * 1e3)) {
+        double t0 = now_ms();
+        model_run(m, p, x, arenas, outs, NULL);
+        samples[n++] = now_ms() - t0;
+    }
+    r->model_ms = median(samples, n);
+    r->iters = n;
+    if (profile) {
+        /* Per-op means over extra runs (not part of the figures above). */
+        double step_ms[16] = { 0 };
+        for (int i = 0; i < n; i++)
+            model_run(m, p, x, arenas, outs, step_ms);
+        for (int i = 0; i < m->n_steps; i++)
+            fprintf(stderr, "  %-16s %9.3f ms\n", m->steps[i].node->name, step_ms[i] / n);
+    }
+    return y;
+}
+
+/* Phase 2: md_model_run on the SavedModel; compares with y when given. */
+static void measure_engine(struct md_model *em, const struct md_tensor *x,
+                           const struct md_tensor *y, struct md_arena *a, double seconds,
+                           struct result *r)
+{
+    struct md_tensor out = MD_TENSOR_INIT;
+    for (int w = 0; w < 3; w++)
+        engine_run(em, x, a, &out);
+    /* Same weights, same kernels: the two paths must agree. */
+    if (y && md_tensor_num_elements(&out) != md_tensor_num_elements(y))
+        die("engine", "output shape differs from the direct chain");
+    for (int64_t i = 0; i < md_tensor_num_elements(&out); i++) {
+        double v = (double)((const float *)out.data)[i];
+        r->esum += v;
+        double d = y ? fabs(v - (double)((const float *)y->data)[i]) : 0;
+        if (d > r->max_diff)
+            r->max_diff = d;
+    }
+    int n = 0;
+    double start = now_ms();
+    while (n < MAX_ITERS && (n < 5 || now_ms() - start < seconds * 1e3)) {
+        double t0 = now_ms();
+        engine_run(em, x, a, &out);
+        samples[n++] = now_ms() - t0;
+    }
+    r->engine_ms = median(samples, n);
+    md_tensor_cleanup(&out);
+    md_arena_reset(a);
+}
+
+/* The GEMM floor for this batch (allocates its operands, so it runs after
+ * the peak-RSS reading). */
+static void measure_gemm(int64_t batch, struct pool *p, double seconds, struct result *r)
+{
+    struct gemm_layer ls[4];
+    gemm_layer_init(&ls[0], batch, 784, 25, 32, true);
+    gemm_layer_init(&ls[1], batch, 196, 800, 64, true);
+    gemm_layer_init(&ls[2], batch, 1, 3136, 1024, false);
+    gemm_layer_init(&ls[3], batch, 1, 1024, 10, false);
+    for (int w = 0; w < 3; w++)
+        gemm_layers_run(ls, 4, batch, p);
+    int n = 0;
+    double start = now_ms();
+    while (n < MAX_ITERS && (n < 5 || now_ms() - start < seconds * 1e3)) {
+        double t0 = now_ms();
+        gemm_layers_run(ls, 4, batch, p);
+        samples[n++] = now_ms() - t0;
+    }
+    r->gemm_ms = median(samples, n);
+    for (int i = 0; i < 4; i++) {
+        free(ls[i].a);
+        free(ls[i].b);
+        free(ls[i].c);
+    }
+}
+
 int main(int argc, char **argv)
 {
     int threads = 1;
-    bool profile = false, engine = true;
+    bool profile = false, engine = true, chain = true;
     double seconds = 1.0;
     int64_t batches[8];
     int n_batches = 0;
@@ -604,12 +701,14 @@ int main(int argc, char **argv)
             seconds = atof(argv[++i]);
         else if (!strcmp(argv[i], "--no-engine"))
             engine = false;
+        else if (!strcmp(argv[i], "--engine-only"))
+            chain = false;
         else if (!strcmp(argv[i], "--profile"))
             profile = true;
         else if (!strcmp(argv[i], "--batch") && i + 1 < argc && n_batches < 8)
             batches[n_batches++] = atoll(argv[++i]);
         else {
-            fprintf(stderr, "usage: cnn [--threads T] [--seconds S] [--batch B]... [--profile] [--no-engine]\n");
+            fprintf(stderr, "usage: cnn [--threads T] [--seconds S] [--batch B]... [--profile] [--no-engine | --engine-only]\n");
             return 2;
         }
     }
@@ -639,6 +738,9 @@ int main(int argc, char **argv)
         em = md_model_load(dir, &mo, &st);
         if (!em)
             die("md_model_load", st.msg);
+        if (!chain) /* the loaded model has its own copy (the bundle) */
+            for (int i = 0; i < N_W; i++)
+                md_tensor_cleanup(&m.w[i]);
     }
     struct md_arena *earena = md_arena_new(64u << 20, 0, &st);
     if (!earena)
@@ -651,94 +753,31 @@ int main(int argc, char **argv)
                                    md_arena_new(64u << 20, 0, &st) };
     if (!arenas[0] || !arenas[1])
         die("arena", st.msg);
-    static double t[MAX_ITERS];
-
     for (int bi = 0; bi < n_batches; bi++) {
         int64_t batch = batches[bi];
         struct md_tensor x = MD_TENSOR_INIT;
         rand_tensor(&x, 4, (int64_t[]){ batch, 28, 28, 1 }, 0.5f, 99);
         struct md_tensor outs[2] = { MD_TENSOR_INIT, MD_TENSOR_INIT };
+        struct result r = { 0 };
         const struct md_tensor *y = NULL;
-        for (int w = 0; w < 3; w++)
-            y = model_run(&m, &p, &x, arenas, outs, NULL);
-        double sum = 0;
-        for (int64_t i = 0; i < md_tensor_num_elements(y); i++)
-            sum += (double)((const float *)y->data)[i];
-        int n = 0;
-        double start = now_ms();
-        while (n < MAX_ITERS && (n < 5 || now_ms() - start < seconds * 1e3)) {
-            double t0 = now_ms();
-            model_run(&m, &p, &x, arenas, outs, NULL);
-            t[n++] = now_ms() - t0;
-        }
-        if (profile) {
-            /* Per-op means over extra runs (not part of the figures above). */
-            double step_ms[16] = { 0 };
-            for (int r = 0; r < n; r++)
-                model_run(&m, &p, &x, arenas, outs, step_ms);
-            for (int i = 0; i < m.n_steps; i++)
-                fprintf(stderr, "  %-16s %9.3f ms\n", m.steps[i].node->name, step_ms[i] / n);
-        }
-        double model_ms = median(t, n);
-        double engine_ms = 0, esum = 0, max_diff = 0;
-        if (em) {
-            struct md_tensor eout = MD_TENSOR_INIT;
-            for (int w = 0; w < 3; w++)
-                engine_run(em, &x, earena, &eout);
-            /* Same weights, same kernels: the two paths must agree. */
-            for (int64_t i = 0; i < md_tensor_num_elements(y) &&
-                                md_tensor_num_elements(&eout) == md_tensor_num_elements(y); i++) {
-                double d = fabs((double)((const float *)eout.data)[i] -
-                                (double)((const float *)y->data)[i]);
-                esum += (double)((const float *)eout.data)[i];
-                if (d > max_diff)
-                    max_diff = d;
-            }
-            if (md_tensor_num_elements(&eout) != md_tensor_num_elements(y))
-                die("engine", "output shape differs from the direct chain");
-            int ne = 0;
-            start = now_ms();
-            while (ne < MAX_ITERS && (ne < 5 || now_ms() - start < seconds * 1e3)) {
-                double t0 = now_ms();
-                engine_run(em, &x, earena, &eout);
-                t[ne++] = now_ms() - t0;
-            }
-            engine_ms = median(t, ne);
-            md_tensor_cleanup(&eout);
-            md_arena_reset(earena);
-        }
+        if (chain)
+            y = measure_chain(&m, &p, &x, arenas, outs, seconds, profile, &r);
+        if (em)
+            measure_engine(em, &x, y, earena, seconds, &r);
         long hwm = vm_hwm_kib();
         md_tensor_cleanup(&outs[0]);
         md_tensor_cleanup(&outs[1]);
         md_arena_reset(arenas[0]);
         md_arena_reset(arenas[1]);
-
-        struct gemm_layer ls[4];
-        gemm_layer_init(&ls[0], batch, 784, 25, 32, true);
-        gemm_layer_init(&ls[1], batch, 196, 800, 64, true);
-        gemm_layer_init(&ls[2], batch, 1, 3136, 1024, false);
-        gemm_layer_init(&ls[3], batch, 1, 1024, 10, false);
-        for (int w = 0; w < 3; w++)
-            gemm_layers_run(ls, 4, batch, &p);
-        int ng = 0;
-        start = now_ms();
-        while (ng < MAX_ITERS && (ng < 5 || now_ms() - start < seconds * 1e3)) {
-            double t0 = now_ms();
-            gemm_layers_run(ls, 4, batch, &p);
-            t[ng++] = now_ms() - t0;
-        }
-        double gemm_ms = median(t, ng);
-        for (int i = 0; i < 4; i++) {
-            free(ls[i].a);
-            free(ls[i].b);
-            free(ls[i].c);
-        }
+        if (chain)
+            measure_gemm(batch, &p, seconds, &r);
         printf("threads=%d batch=%lld model_ms=%.4f engine_ms=%.4f gemm_ms=%.4f img_per_s=%.1f "
                "wall_over_gemm=%.3f iters=%d vmhwm_mib=%.1f softmax_sum=%.4f "
                "engine_sum=%.4f engine_max_diff=%.3g\n",
-               threads, (long long)batch, model_ms, engine_ms, gemm_ms,
-               (double)batch * 1e3 / model_ms, model_ms / gemm_ms, n, (double)hwm / 1024.0, sum,
-               esum, max_diff);
+               threads, (long long)batch, r.model_ms, r.engine_ms, r.gemm_ms,
+               chain ? (double)batch * 1e3 / r.model_ms : 0.0,
+               chain ? r.model_ms / r.gemm_ms : 0.0, r.iters, (double)hwm / 1024.0, r.sum,
+               r.esum, r.max_diff);
         fflush(stdout);
         md_tensor_cleanup(&x);
     }

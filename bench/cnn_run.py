@@ -4,9 +4,12 @@ interleaved, several rounds, and prints medians and ratios.
 
     cd <build dir> && /usr/bin/python3 ../bench/cnn_run.py [--rounds 5] [--seconds 1]
 
-Each round runs, for 1 and then 2 threads: modeld (batch 100 and 1, plus the
-GEMM floor), then PyTorch in each of its configurations for that thread
-budget. PyTorch's figure per cell is its best configuration (the baseline to
+Each round runs, for 1 and then 2 threads: modeld's direct kernel chain
+(batch 100 and 1, plus the GEMM floor: `cnn --no-engine`), modeld's engine on
+the same network saved as a SavedModel (`cnn --engine-only`: md_model_load +
+md_model_run), then PyTorch in each of its configurations for that thread
+budget. Each modeld figure comes from its own process, so peak RSS (VmHWM
+after the batch-100 pass) is that path's alone. PyTorch's figure per cell is its best configuration (the baseline to
 beat, see the project's perf-baselines notes):
   1T: torch.set_num_threads(1), OPENBLAS_NUM_THREADS=1, OMP_NUM_THREADS=1;
       NCHW and NHWC (channels_last)
@@ -58,9 +61,10 @@ def main():
     th = {}   # (t, batch, variant) -> list of ms
     for r in range(a.rounds):
         for t in (1, 2):
-            for row in run([a.cnn, "--threads", str(t), "--seconds", str(a.seconds)],
-                           {"OPENBLAS_NUM_THREADS": "1"}):
-                md.setdefault((t, int(row["batch"])), []).append(row)
+            for mode in ("--no-engine", "--engine-only"):
+                for row in run([a.cnn, "--threads", str(t), "--seconds", str(a.seconds), mode],
+                               {"OPENBLAS_NUM_THREADS": "1"}):
+                    md.setdefault((t, int(row["batch"]), mode), []).append(row)
             for i, (layout, env) in enumerate(torch_variants(t)):
                 for row in run([PY, os.path.join(HERE, "cnn_torch.py"), "--threads", str(t),
                                 "--layout", layout, "--seconds", str(a.seconds),
@@ -70,28 +74,35 @@ def main():
 
     med = statistics.median
     print("MNIST CNN (27.8 MFLOP/image), medians of %d interleaved rounds" % a.rounds)
-    print("%-3s %-5s %9s %9s %-14s %9s %9s %7s %8s  %s" % (
-        "thr", "batch", "modeld ms", "torch ms", "ratio", "GEMM ms", "wall/GEMM", "img/s",
-        "peak MiB", "torch best config"))
+    print("%-3s %-5s %9s %9s %9s %-22s %8s %9s %9s %8s %8s  %s" % (
+        "thr", "batch", "engine ms", "chain ms", "torch ms", "engine vs torch", "img/s",
+        "GEMM ms", "wall/GEMM", "RSS eng", "RSS chn", "torch best config"))
     for t in (1, 2):
         for b in (100, 1):
-            rows = md[(t, b)]
-            m_ms = med([x["model_ms"] for x in rows])
-            g_ms = med([x["gemm_ms"] for x in rows])
-            hwm = max(x["vmhwm_mib"] for x in rows)
+            chain = md[(t, b, "--no-engine")]
+            eng = md[(t, b, "--engine-only")]
+            c_ms = med([x["model_ms"] for x in chain])
+            e_ms = med([x["engine_ms"] for x in eng])
+            g_ms = med([x["gemm_ms"] for x in chain])
             variants = [med(th[(t, b, i)]) for i in range(len(torch_variants(t)))]
             best = min(variants)
             layout, env = torch_variants(t)[variants.index(best)]
             if b == 100:   # throughput ratio: higher = modeld faster
-                ratio = "%.2fx thrpt" % (best / m_ms)
+                ratio = "%.2fx throughput" % (best / e_ms)
             else:          # latency ratio: lower = modeld faster
-                ratio = "%.2fx latency" % (m_ms / best)
-            # VmHWM is per process: only the batch-100 pass (run first,
+                ratio = "%.2fx latency" % (e_ms / best)
+            # VmHWM is per process: only the batch-100 pass (run first, and
             # before the GEMM floor's buffers) gives a meaningful peak.
-            peak = "%8.1f" % hwm if b == 100 else "%8s" % "-"
-            print("%-3d %-5d %9.3f %9.3f %-14s %9.3f %9.3f %7.0f %s  %s %s" % (
-                t, b, m_ms, best, ratio, g_ms, m_ms / g_ms, b * 1e3 / m_ms, peak, layout,
+            if b == 100:
+                rss = "%8.1f %8.1f" % (max(x["vmhwm_mib"] for x in eng),
+                                       max(x["vmhwm_mib"] for x in chain))
+            else:
+                rss = "%8s %8s" % ("-", "-")
+            print("%-3d %-5d %9.3f %9.3f %9.3f %-22s %8.0f %9.3f %9.3f %s  %s %s" % (
+                t, b, e_ms, c_ms, best, ratio, b * 1e3 / e_ms, g_ms, e_ms / g_ms, rss, layout,
                 " ".join("%s=%s" % kv for kv in env.items())))
+    print("wall/GEMM = engine time over the GEMM floor (the same GEMMs alone, same split); "
+          "RSS in MiB (peak, batch-100 process)")
     print("targets: b100 throughput >= 1.2x torch at 2T, >= 1.1x at 1T; b1 latency <= 0.8x "
           "torch; wall <= 1.25x GEMM sum; peak RSS at b100 <= 70 MiB")
 

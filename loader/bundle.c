@@ -1081,7 +1081,8 @@ static bool build_index(struct md_bundle_writer *w, struct md_bytes *out, struct
         ok = md_sst_builder_add(sb, "", 0, buf, len, st);
     }
 
-    qsort(w->e, w->n, sizeof *w->e, wentry_cmp);
+    if (w->n)
+        qsort(w->e, w->n, sizeof *w->e, wentry_cmp);
     for (size_t i = 0; ok && i < w->n; i++) {
         const struct wentry *e = &w->e[i];
         Tensorflow__TensorShapeProto__Dim dimv[MD_MAX_RANK], *dimp[MD_MAX_RANK];

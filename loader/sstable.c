@@ -123,7 +123,8 @@ static bool block_read(const uint8_t *file, size_t limit, struct handle h, const
         size_t ulen = 0;
         if (snappy_uncompressed_length((const char *)data, n, &ulen) != SNAPPY_OK)
             return md_status_set(st, MD_DATA_LOSS,
-                                 "%s: %s at offset %" PRIu64 ": bad snappy data (bad length header)",
+                                 "%s: %s at offset %" PRIu64
+                                 ": bad snappy data (bad length header)",
                                  name, what, h.offset);
         /* Snappy expands at most ~22x (a 3-byte copy op emits 64 bytes), so a
          * larger claim is corrupt; refusing it also keeps a tiny file from

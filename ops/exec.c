@@ -32,6 +32,11 @@ struct free_class {
 struct run {
     struct md_exec_env env;
     struct md_arena *arena;
+    /* the running step, for run_reuse */
+    const struct md_plan *plan;
+    const struct md_plan_step *step;
+    const struct md_tensor *const *in;
+    const int *slot_blk;
     struct blk *blocks;
     int n_blocks, cap_blocks;
     int *step_blks; /* blocks handed out during the current step */
@@ -114,6 +119,32 @@ static void *run_alloc(struct md_exec_env *env, size_t bytes, struct md_status *
     return r->blocks[b].p;
 }
 
+/* Input j's block may be overwritten when this step is the slot's last
+ * reader, the slot is no feed, the tensor starts its block and is the only
+ * reference to it, and the tensor itself (not just its block) is big
+ * enough, so an elementwise kernel reads element e before writing it. The
+ * same slot feeding two inputs (x * x) is fine for such kernels. */
+static void *run_reuse(struct md_exec_env *env, int j, size_t bytes)
+{
+    struct run *r = env->run;
+    const struct md_plan *p = r->plan;
+    if (!r->step || j < 0 || j >= r->step->n_in)
+        return NULL;
+    int k = r->step->in_base + j;
+    int slot = p->in_slots[k];
+    if (!p->in_last[k] || slot < p->n_feeds)
+        return NULL;
+    int b = r->slot_blk[slot];
+    if (b < 0)
+        return NULL;
+    const struct blk *blk = &r->blocks[b];
+    const struct md_tensor *t = r->in[j];
+    if (blk->refs != 1 || blk->pinned || t->buf || t->data != blk->p ||
+        md_tensor_nbytes(t) < bytes || t->dtype == MD_DT_STRING)
+        return NULL;
+    return blk->p;
+}
+
 static void blk_release(struct run *r, int b)
 {
     struct blk *k = &r->blocks[b];
@@ -144,6 +175,8 @@ bool md_plan_run(const struct md_plan *p, const struct md_graph *g, const struct
         r.env = *env;
     r.env.run = &r;
     r.env.alloc = run_alloc;
+    r.env.reuse = run_reuse;
+    r.plan = p;
     size_t ns = (size_t)p->n_slots;
     struct md_tensor *slots = md_arena_alloc(arena, (ns + 1) * sizeof *slots, st);
     int *slot_blk = md_arena_alloc(arena, (ns + 1) * sizeof *slot_blk, st);
@@ -154,6 +187,8 @@ bool md_plan_run(const struct md_plan *p, const struct md_graph *g, const struct
         return false;
     for (int i = 0; i < p->max_in; i++)
         deref[i] = (struct md_tensor)MD_TENSOR_INIT;
+    r.in = in;
+    r.slot_blk = slot_blk;
     for (size_t i = 0; i < ns; i++) {
         slots[i] = (struct md_tensor)MD_TENSOR_INIT;
         slot_blk[i] = -1;
@@ -203,7 +238,9 @@ bool md_plan_run(const struct md_plan *p, const struct md_graph *g, const struct
                                    .outputs = &slots[step->out_slot], .arena = arena,
                                    .env = &r.env };
         r.n_step = 0;
+        r.step = step;
         ok = n->op->compute(&k, st);
+        r.step = NULL;
         for (int i = 0; i < step->n_in; i++)
             md_tensor_cleanup(&deref[i]);
         if (!ok) {

@@ -32,6 +32,9 @@ struct md_exec_env {
      * plain md_arena_alloc on the context's arena. The executor uses it to
      * recycle the buffers of values that are no longer needed. */
     void *(*alloc)(struct md_exec_env *env, size_t bytes, struct md_status *st);
+    /* The buffer of input j of the running step if it may be overwritten
+     * (last reader, sole owner, at least `bytes` long), else NULL. */
+    void *(*reuse)(struct md_exec_env *env, int j, size_t bytes);
     /* Load time only (during kernel init): the graph being prepared
      * (struct md_graph *) and the id of the node whose init runs. */
     const void *graph;

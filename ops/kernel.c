@@ -54,6 +54,30 @@ bool md_kernel_output(struct md_kernel_ctx *k, int i, enum md_dtype dtype, int r
     return true;
 }
 
+bool md_kernel_output_reuse(struct md_kernel_ctx *k, int i, int j, enum md_dtype dtype, int rank,
+                            const int64_t *dims, struct md_status *st)
+{
+    int64_t n = md_shape_num_elements(rank, dims);
+    size_t esz = md_dtype_size(dtype);
+    if (k->env && k->env->reuse && i >= 0 && i < k->n_outputs && j >= 0 && j < k->n_inputs &&
+        rank >= 0 && rank <= MD_MAX_RANK && n >= 0 && esz && dtype != MD_DT_STRING &&
+        md_dtype_info(dtype)->supported && (uint64_t)n <= SIZE_MAX / esz) {
+        void *p = k->env->reuse(k->env, j, (size_t)n * esz);
+        if (p) {
+            struct md_tensor *t = &k->outputs[i];
+            md_tensor_cleanup(t);
+            t->dtype = dtype;
+            t->rank = rank;
+            for (int d = 0; d < MD_MAX_RANK; d++)
+                t->dims[d] = d < rank ? dims[d] : 0;
+            t->data = p;
+            t->buf = NULL;
+            return true;
+        }
+    }
+    return md_kernel_output(k, i, dtype, rank, dims, st);
+}
+
 void md_kernel_forward(struct md_kernel_ctx *k, int i, const struct md_tensor *src)
 {
     md_tensor_cleanup(&k->outputs[i]);

@@ -99,6 +99,15 @@ const struct md_op_def *const *md_op_all(size_t *count);
  * arrays are zeroed). For rank/dims of a scalar pass rank 0, dims NULL. */
 MD_MUST_CHECK bool md_kernel_output(struct md_kernel_ctx *k, int i, enum md_dtype dtype, int rank,
                                     const int64_t *dims, struct md_status *st);
+/* Like md_kernel_output, but outputs[i] may take over input j's buffer
+ * when the executor knows this step is the input's last reader and nothing
+ * else points into it (TensorFlow's buffer forwarding). Only for kernels
+ * that compute output element e from input elements e alone (elementwise,
+ * BiasAdd, activations): the output may alias the input. Falls back to a
+ * fresh buffer otherwise. */
+MD_MUST_CHECK bool md_kernel_output_reuse(struct md_kernel_ctx *k, int i, int j,
+                                          enum md_dtype dtype, int rank, const int64_t *dims,
+                                          struct md_status *st);
 /* outputs[i] becomes a view of *src (same data, shared buffer reference).
  * For Identity, Reshape, Squeeze, ExpandDims, StopGradient... the shape may
  * be changed by the caller afterwards. */

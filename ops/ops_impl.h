@@ -131,6 +131,7 @@ struct md_plan {
     int n_steps;
     struct md_plan_step *steps;
     int *in_slots;
+    unsigned char *in_last; /* parallel to in_slots: this step is the slot's last reader */
     int *release;
     int n_slots;
     int max_in;

@@ -114,6 +114,7 @@ void md_plan_free(struct md_plan *p)
         return;
     free(p->steps);
     free(p->in_slots);
+    free(p->in_last);
     free(p->release);
     free(p->fetch_slot);
     free(p->feed_dtype);
@@ -127,7 +128,7 @@ size_t md_plan_bytes(const struct md_plan *p)
     size_t in = 0;
     for (int i = 0; i < p->n_steps; i++)
         in += (size_t)p->steps[i].n_in;
-    return sizeof *p + (size_t)p->n_steps * sizeof *p->steps + in * sizeof(int) * 2 +
+    return sizeof *p + (size_t)p->n_steps * sizeof *p->steps + in * (sizeof(int) * 2 + 1) +
            (size_t)p->n_fetches * sizeof(int) + (size_t)p->n_feeds * sizeof(enum md_dtype);
 }
 
@@ -232,9 +233,10 @@ struct md_plan *md_plan_build(const struct md_graph *g, const struct md_plan_spe
     p->n_steps = n_steps;
     p->steps = calloc((size_t)n_steps + 1, sizeof *p->steps);
     p->in_slots = malloc((n_in_total + 1) * sizeof *p->in_slots);
+    p->in_last = calloc(n_in_total + 1, sizeof *p->in_last);
     p->fetch_slot = malloc(((size_t)p->n_fetches + 1) * sizeof *p->fetch_slot);
     p->feed_dtype = malloc(((size_t)p->n_feeds + 1) * sizeof *p->feed_dtype);
-    if (!p->steps || !p->in_slots || !p->fetch_slot || !p->feed_dtype)
+    if (!p->steps || !p->in_slots || !p->in_last || !p->fetch_slot || !p->feed_dtype)
         goto oom;
     int next_slot = p->n_feeds;
     for (int s = 0; s < n_steps; s++) {
@@ -292,6 +294,11 @@ struct md_plan *md_plan_build(const struct md_graph *g, const struct md_plan_spe
         p->fetch_slot[j] = slot_of[e.node] + e.index;
         last_use[p->fetch_slot[j]] = KEEP;
     }
+    for (int s = 0; s < n_steps; s++)
+        for (int i = 0; i < p->steps[s].n_in; i++) {
+            int k = p->steps[s].in_base + i;
+            p->in_last[k] = last_use[p->in_slots[k]] == s;
+        }
     /* Release lists: a slot dies after its last reader, or after its
      * producer when nothing reads it. */
     int n_rel = 0;

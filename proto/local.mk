@@ -22,3 +22,4 @@ libmdproto_a_CFLAGS = -std=c11 $(SAN_CFLAGS) $(PROTOBUFC_CFLAGS) -w
 proto/%.pb-c.c proto/%.pb-c.h: $(srcdir)/proto/%.proto
 	@$(MKDIR_P) proto
 	$(AM_V_GEN)$(PROTOC_C) --proto_path=$(srcdir)/proto --c_out=proto $<
+include proto/grpc.mk

@@ -23,3 +23,4 @@ examples_make_half_plus_two_LDADD = $(LOADER_LIBS)
 EXTRA_DIST += examples/half_plus_two/1/saved_model.pb \
   examples/half_plus_two/1/variables/variables.index \
   examples/half_plus_two/1/variables/variables.data-00000-of-00001
+include server/grpc.mk

@@ -10,6 +10,9 @@
 #include "base/log.h"
 #include "config.h"
 #include "server/serve.h"
+#ifdef HAVE_GRPC
+#include "server/grpc/grpc_server.h"
+#endif
 
 static int fail(const char *msg)
 {
@@ -90,9 +93,36 @@ int main(int argc, char **argv)
         return fail(st.msg);
     }
 
+#ifdef HAVE_GRPC
+    struct md_grpc *grpc = NULL;
+    if (o.port != 0 || o.grpc_socket_path[0]) {
+        /* gRPC listens on the REST bind address; --max_request_bytes caps
+         * its messages too (overridable with --grpc_channel_arguments). */
+        struct md_grpc_options go = MD_GRPC_OPTIONS_INIT;
+        go.bind = o.rest_api_bind;
+        go.port = o.port != 0 ? o.port : -1;
+        go.socket_path = o.grpc_socket_path;
+        go.threads = o.grpc_max_threads;
+        go.channel_arguments = o.grpc_channel_arguments;
+        go.max_receive_bytes = o.max_request_bytes;
+        go.per_request_memory_limit = o.per_request_memory_limit;
+        grpc = md_grpc_start(&go, mgr, &st);
+        if (!grpc) {
+            md_manager_free(mgr);
+            free(metrics_path);
+            return fail(st.msg);
+        }
+        if (o.port != 0)
+            md_log_info("Running gRPC ModelServer at %s:%d ...", o.rest_api_bind,
+                        md_grpc_port(grpc));
+        if (o.grpc_socket_path[0])
+            md_log_info("Running gRPC ModelServer at unix:%s ...", o.grpc_socket_path);
+    }
+#else
     if (o.port != 0)
         md_log_warn("gRPC API is not part of this build: --port=%d ignored (pass --port=0)",
                     o.port);
+#endif
 
     struct md_http *http = NULL;
     if (o.rest_api_port != 0) {
@@ -110,6 +140,9 @@ int main(int argc, char **argv)
         };
         http = md_http_start(&ho, mgr, &st);
         if (!http) {
+#ifdef HAVE_GRPC
+            md_grpc_stop(grpc, 0);
+#endif
             md_manager_free(mgr);
             free(metrics_path);
             return fail(st.msg);
@@ -119,7 +152,11 @@ int main(int argc, char **argv)
             md_log_info("Prometheus metrics at http://localhost:%d%s", md_http_port(http),
                         metrics_path);
     }
+#ifdef HAVE_GRPC
+    if (!http && !grpc)
+#else
     if (!http)
+#endif
         md_log_warn("no listener enabled (--rest_api_port=0 and no gRPC): only loading models");
 
     for (;;) {
@@ -139,7 +176,13 @@ int main(int argc, char **argv)
         md_log_info("%s received: draining in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
         break;
     }
+#ifdef HAVE_GRPC
+    md_grpc_shutdown(grpc); /* both listeners stop accepting, then both drain */
+#endif
     md_http_stop(http, o.rest_api_timeout_in_ms > 0 ? o.rest_api_timeout_in_ms : 30000);
+#ifdef HAVE_GRPC
+    md_grpc_stop(grpc, o.rest_api_timeout_in_ms > 0 ? o.rest_api_timeout_in_ms : 30000);
+#endif
     md_manager_free(mgr);
     free(metrics_path);
     md_log_info("modeld stopped");

@@ -16,6 +16,7 @@
  * hold lock while loading, doing file-system I/O or freeing a model.
  */
 #include <dirent.h>
+#include <malloc.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -122,6 +123,12 @@ static void *reaper_main(void *arg)
 
         int64_t t0 = now_us();
         md_model_unref(s->model);
+#if defined(__GLIBC__)
+        /* Hand the freed model's heap pages back to the kernel: without
+         * this RSS only grows across reloads (TF Serving's users resort to
+         * jemalloc for it). */
+        malloc_trim(0);
+#endif
         int64_t us = now_us() - t0;
         pthread_mutex_lock(&m->lock);
         if (s->ver && s->ver->sv == s) {
@@ -406,6 +413,8 @@ struct candidate {
     int64_t number;
     char *path;
     char fingerprint[128];
+    bool complete; /* false: still being written; never loaded, but a loaded
+                      version whose directory is being rewritten stays */
 };
 
 static bool parse_version_name(const char *s, int64_t *out)
@@ -508,11 +517,10 @@ static bool scan_base(const char *base, struct candidate **out, size_t *n_out)
         struct stat sb;
         if (pl < 0 || (size_t)pl >= sizeof path || stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))
             continue;
-        char fp[128];
-        if (!version_dir_complete(path, fp, sizeof fp)) {
-            md_log_debug("version directory %s is incomplete; ignored for now", path);
-            continue;
-        }
+        char fp[128] = "";
+        bool complete = version_dir_complete(path, fp, sizeof fp);
+        if (!complete)
+            md_log_debug("version directory %s is incomplete; not loading it yet", path);
         size_t k;
         for (k = 0; k < n && c[k].number != num; k++)
             ;
@@ -531,6 +539,7 @@ static bool scan_base(const char *base, struct candidate **out, size_t *n_out)
             k = n++;
         }
         c[k].number = num;
+        c[k].complete = complete;
         c[k].path = strdup(path);
         snprintf(c[k].fingerprint, sizeof c[k].fingerprint, "%s", fp);
         if (!c[k].path)
@@ -549,6 +558,23 @@ static int cmp_candidate_desc(const void *a, const void *b)
 }
 
 /* ----------------------------------------------------------- a pass */
+
+/* TensorFlow loads a SavedModel without variables/ and only fails at the
+ * first request ("uninitialized value"), which is what a half-copied
+ * version looks like when saved_model.pb arrives first. Refuse it instead. */
+static bool variables_present(const struct md_model *model)
+{
+    const struct md_savedmodel *sm = md_model_savedmodel(model);
+    if (!sm || sm->vars || !sm->meta || !sm->meta->graph_def)
+        return true;
+    const Tensorflow__GraphDef *g = sm->meta->graph_def;
+    for (size_t i = 0; i < g->n_node; i++) {
+        const char *op = g->node[i]->op ? g->node[i]->op : "";
+        if (!strcmp(op, "VariableV2") || !strcmp(op, "Variable") || !strcmp(op, "VarHandleOp"))
+            return false;
+    }
+    return true;
+}
 
 /* Publishes or records the result of loading v. */
 static void load_version(struct md_manager *m, struct model *mo, struct version *v,
@@ -576,6 +602,14 @@ static void load_version(struct md_manager *m, struct model *mo, struct version 
     mo_opts.intra_op_threads = m->opt.intra_op_threads;
     int64_t t0 = now_us();
     struct md_model *model = md_model_load(path, &mo_opts, &st);
+    if (model && !variables_present(model)) {
+        md_model_unref(model);
+        model = NULL;
+        md_status_set(&st, MD_FAILED_PRECONDITION,
+                      "the graph has variables but %s has no variables/ directory (still being "
+                      "copied?); retried when its files change",
+                      path);
+    }
     struct md_servable *sv = NULL;
     if (model) {
         sv = calloc(1, sizeof *sv);
@@ -697,7 +731,9 @@ static void poll_model(struct md_manager *m, struct model *mo)
     for (size_t i = 0; i < n; i++) {
         struct version *v = find_version(mo, c[i].number);
         usable[i] = true;
-        if (v && v->state == MD_VS_END && v->code != MD_OK && !v->sv) {
+        if (!c[i].complete)
+            usable[i] = v && v->state == MD_VS_AVAILABLE;
+        else if (v && v->state == MD_VS_END && v->code != MD_OK && !v->sv) {
             bool changed = strcmp(v->fingerprint, c[i].fingerprint) != 0;
             if (changed)
                 v->failures = 0;

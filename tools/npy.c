@@ -3,6 +3,7 @@
 #include "tools/npy.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,7 +132,7 @@ bool md_npy_parse(const void *data, size_t len, struct md_tensor *out, struct md
         ok = e && parse_descr(v, (size_t)(e - v), &d);
     }
     if (!ok) {
-        bool object = v && strstr(v, "O") == v + 2;
+        bool object = v && (v[0] == 'O' || (v[0] && v[1] == 'O'));
         free(h);
         return md_status_set(st, MD_INVALID_ARGUMENT, "%s",
                              object ? ".npy holds Python objects (pickles), which are not read"
@@ -495,3 +496,490 @@ bool md_npy_save(const char *path, const struct md_tensor *t, struct md_status *
         return md_status_set(st, MD_UNAVAILABLE, "cannot write '%s'", path);
     return true;
 }
+
+/* ------------------------------------------------------- numpy str() */
+struct wbuf {
+    uint8_t *d;
+    size_t n, cap;
+    bool oom;
+};
+
+static void wb_put(struct wbuf *b, const void *p, size_t len)
+{
+    if (b->oom || !len)
+        return;
+    if (b->n + len > b->cap) {
+        size_t cap = b->cap ? b->cap : 64;
+        while (cap < b->n + len)
+            cap *= 2;
+        uint8_t *nd = realloc(b->d, cap);
+        if (!nd) {
+            b->oom = true;
+            return;
+        }
+        b->d = nd;
+        b->cap = cap;
+    }
+    memcpy(b->d + b->n, p, len);
+    b->n += len;
+}
+
+struct ffmt {
+    bool exp;
+    int precision; /* exp mode: digits after the point */
+    int pad_left, pad_right, exp_size;
+};
+
+/* Shortest round-trip digits of |v| (v finite, non-zero): digits without a
+ * point, value = d.ddd x 10^e10. */
+static int shortest_digits(double v, bool f32, char *dig, int *e10)
+{
+    char buf[64];
+    v = fabs(v);
+    for (int p = 1; p <= 17; p++) {
+        snprintf(buf, sizeof buf, "%.*e", p - 1, v);
+        double back = strtod(buf, NULL);
+        if (f32 ? (float)back == (float)v : back == v)
+            break;
+    }
+    char *e = strchr(buf, 'e');
+    *e10 = atoi(e + 1);
+    int n = 0;
+    for (char *q = buf; q < e; q++)
+        if (*q >= '0' && *q <= '9')
+            dig[n++] = *q;
+    while (n > 1 && dig[n - 1] == '0')
+        n--;
+    dig[n] = '\0';
+    return n;
+}
+
+/* dragon4_positional(unique, fractional, precision=P, trim='.'): int and
+ * fraction parts of |v| (without sign). */
+static void positional(double v, bool f32, int prec, char *ip, char *fp)
+{
+    v = fabs(v);
+    if (v == 0) {
+        strcpy(ip, "0");
+        fp[0] = '\0';
+        return;
+    }
+    char dig[32];
+    int e;
+    int n = shortest_digits(v, f32, dig, &e);
+    int frac = n - 1 - e;
+    if (frac > prec) {
+        char buf[400];
+        snprintf(buf, sizeof buf, "%.*f", prec, v);
+        char *dot = strchr(buf, '.');
+        if (dot) {
+            *dot = '\0';
+            strcpy(fp, dot + 1);
+        } else {
+            fp[0] = '\0';
+        }
+        strcpy(ip, buf);
+        size_t l = strlen(fp);
+        while (l && fp[l - 1] == '0')
+            fp[--l] = '\0';
+        return;
+    }
+    /* integer part */
+    if (e < 0) {
+        strcpy(ip, "0");
+    } else {
+        int k = 0;
+        for (int i = 0; i <= e; i++)
+            ip[k++] = i < n ? dig[i] : '0';
+        ip[k] = '\0';
+    }
+    int k = 0;
+    for (int i = e + 1; i < n; i++)
+        fp[k++] = i < 0 ? '0' : dig[i];
+    /* leading zeros for e < -1 */
+    if (e < -1) {
+        k = 0;
+        for (int i = 0; i < -e - 1; i++)
+            fp[k++] = '0';
+        for (int i = 0; i < n; i++)
+            fp[k++] = dig[i];
+    }
+    fp[k] = '\0';
+}
+
+/* dragon4_scientific(unique, precision=P): mantissa digits after the point
+ * and the exponent, for |v|. */
+static void scientific(double v, bool f32, int prec, char *lead, char *frac, int *ex)
+{
+    v = fabs(v);
+    if (v == 0) {
+        strcpy(lead, "0");
+        frac[0] = '\0';
+        *ex = 0;
+        return;
+    }
+    char dig[32];
+    int e;
+    int n = shortest_digits(v, f32, dig, &e);
+    if (n - 1 > prec) {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%.*e", prec, v);
+        char *ep = strchr(buf, 'e');
+        e = atoi(ep + 1);
+        n = 0;
+        for (char *q = buf; q < ep; q++)
+            if (*q >= '0' && *q <= '9')
+                dig[n++] = *q;
+        while (n > 1 && dig[n - 1] == '0')
+            n--;
+        dig[n] = '\0';
+    }
+    lead[0] = dig[0];
+    lead[1] = '\0';
+    strcpy(frac, dig + 1);
+    *ex = e;
+}
+
+static double elem_f(const struct md_tensor *t, int64_t i)
+{
+    switch (t->dtype) {
+    case MD_DT_FLOAT: return ((const float *)t->data)[i];
+    case MD_DT_DOUBLE: return ((const double *)t->data)[i];
+    default: return 0;
+    }
+}
+
+static int64_t elem_i(const struct md_tensor *t, int64_t i)
+{
+    const void *p = (const char *)t->data + (size_t)i * md_dtype_size(t->dtype);
+    switch (t->dtype) {
+    case MD_DT_INT8: return *(const int8_t *)p;
+    case MD_DT_INT16: return *(const int16_t *)p;
+    case MD_DT_INT32: return *(const int32_t *)p;
+    case MD_DT_INT64: return *(const int64_t *)p;
+    case MD_DT_UINT8: return *(const uint8_t *)p;
+    case MD_DT_UINT16: return *(const uint16_t *)p;
+    case MD_DT_UINT32: return *(const uint32_t *)p;
+    case MD_DT_UINT64: return (int64_t) * (const uint64_t *)p;
+    case MD_DT_BOOL: return *(const uint8_t *)p;
+    default: return 0;
+    }
+}
+
+static bool is_float_dt(enum md_dtype dt)
+{
+    return dt == MD_DT_FLOAT || dt == MD_DT_DOUBLE;
+}
+
+/* The elements numpy formats: all, or the edge items of each axis when
+ * summarising (size > 1000). */
+static bool shown(const struct md_tensor *t, int64_t flat, bool summary)
+{
+    if (!summary)
+        return true;
+    for (int d = t->rank - 1; d >= 0; d--) {
+        int64_t idx = flat % t->dims[d];
+        flat /= t->dims[d];
+        if (t->dims[d] > 6 && idx >= 3 && idx < t->dims[d] - 3)
+            return false;
+    }
+    return true;
+}
+
+static void float_format(const struct md_tensor *t, bool summary, struct ffmt *f)
+{
+    bool f32 = t->dtype == MD_DT_FLOAT;
+    int64_t n = md_tensor_num_elements(t);
+    double mx = 0, mn = INFINITY;
+    bool any_finite = false, any_nonfinite = false, neg_inf = false;
+    memset(f, 0, sizeof *f);
+    for (int64_t i = 0; i < n; i++) {
+        if (!shown(t, i, summary))
+            continue;
+        double v = elem_f(t, i);
+        if (!isfinite(v)) {
+            any_nonfinite = true;
+            neg_inf |= isinf(v) && v < 0;
+            continue;
+        }
+        any_finite = true;
+        double a = fabs(v);
+        if (a != 0) {
+            mx = a > mx ? a : mx;
+            mn = a < mn ? a : mn;
+        }
+    }
+    if (mx != 0 && (mx >= 1e8 || mn < 1e-4 || mx / mn > 1000))
+        f->exp = true;
+    f->exp_size = -1;
+    if (any_finite && f->exp) {
+        int prec = 0, esz = 0, pl = 0;
+        for (int64_t i = 0; i < n; i++) {
+            double v = elem_f(t, i);
+            if (!shown(t, i, summary) || !isfinite(v))
+                continue;
+            char lead[4], frac[32];
+            int e;
+            scientific(v, f32, 8, lead, frac, &e);
+            int fl = (int)strlen(frac);
+            prec = fl > prec ? fl : prec;
+            char eb[16];
+            int el = snprintf(eb, sizeof eb, "%02d", abs(e));
+            esz = el > esz ? el : esz;
+            int l = 1 + (signbit(v) ? 1 : 0);
+            pl = l > pl ? l : pl;
+        }
+        f->precision = prec;
+        f->exp_size = esz;
+        f->pad_left = pl;
+        f->pad_right = esz + 2 + prec;
+    } else if (any_finite) {
+        int pl = 0, pr = 0;
+        for (int64_t i = 0; i < n; i++) {
+            double v = elem_f(t, i);
+            if (!shown(t, i, summary) || !isfinite(v))
+                continue;
+            char ip[400], fp[400];
+            positional(v, f32, 8, ip, fp);
+            int l = (int)strlen(ip) + (signbit(v) ? 1 : 0);
+            pl = l > pl ? l : pl;
+            int r = (int)strlen(fp);
+            pr = r > pr ? r : pr;
+        }
+        f->pad_left = pl;
+        f->pad_right = pr;
+    }
+    if (any_nonfinite) {
+        int offset = f->pad_right + 1;
+        int inflen = 3 + (neg_inf ? 1 : 0);
+        if (3 - offset > f->pad_left)
+            f->pad_left = 3 - offset;
+        if (inflen - offset > f->pad_left)
+            f->pad_left = inflen - offset;
+    }
+}
+
+static int fmt_float(char *o, size_t cap, double v, bool f32, const struct ffmt *f)
+{
+    if (!isfinite(v)) {
+        const char *s = isnan(v) ? "nan" : v < 0 ? "-inf" : "inf";
+        int w = f->pad_left + f->pad_right + 1;
+        return snprintf(o, cap, "%*s", w, s);
+    }
+    const char *sign = signbit(v) ? "-" : "";
+    if (f->exp) {
+        /* numpy asks Dragon4 for exactly `precision` digits here: the
+         * shortest digits, continued with the exact value's digits. */
+        char buf[64], left[80];
+        snprintf(buf, sizeof buf, "%.*e", f->precision, fabs(v));
+        char *ep = strchr(buf, 'e');
+        int e = atoi(ep + 1);
+        *ep = '\0';
+        char *dot = strchr(buf, '.');
+        const char *frac = dot ? dot + 1 : "";
+        if (dot)
+            *dot = '\0';
+        snprintf(left, sizeof left, "%s%s", sign, buf);
+        return snprintf(o, cap, "%*s.%se%c%0*d", f->pad_left, left, frac, e < 0 ? '-' : '+',
+                        f->exp_size, abs(e));
+    }
+    char ip[400], fp[400], left[420];
+    positional(v, f32, 8, ip, fp);
+    snprintf(left, sizeof left, "%s%s", sign, ip);
+    return snprintf(o, cap, "%*s.%-*s", f->pad_left, left, f->pad_right, fp);
+}
+
+/* Python's repr of a bytes object. */
+static void bytes_repr(struct wbuf *o, const char *s, size_t n)
+{
+    bool has_sq = memchr(s, '\'', n) != NULL, has_dq = memchr(s, '"', n) != NULL;
+    char q = has_sq && !has_dq ? '"' : '\'';
+    char t[8];
+    wb_put(o, "b", 1);
+    wb_put(o, &q, 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\\' || c == (unsigned char)q) {
+            t[0] = '\\';
+            t[1] = (char)c;
+            wb_put(o, t, 2);
+        } else if (c == '\n') {
+            wb_put(o, "\\n", 2);
+        } else if (c == '\r') {
+            wb_put(o, "\\r", 2);
+        } else if (c == '\t') {
+            wb_put(o, "\\t", 2);
+        } else if (c < 0x20 || c >= 0x7f) {
+            snprintf(t, sizeof t, "\\x%02x", c);
+            wb_put(o, t, 4);
+        } else {
+            wb_put(o, &c, 1);
+        }
+    }
+    wb_put(o, &q, 1);
+}
+
+struct printer {
+    const struct md_tensor *t;
+    struct ffmt ff;
+    int int_width;
+    bool summary;
+};
+
+static void format_elem(const struct printer *pr, int64_t i, struct wbuf *o)
+{
+    char b[512];
+    const struct md_tensor *t = pr->t;
+    int n;
+    if (is_float_dt(t->dtype)) {
+        n = fmt_float(b, sizeof b, elem_f(t, i), t->dtype == MD_DT_FLOAT, &pr->ff);
+    } else if (t->dtype == MD_DT_BOOL) {
+        n = snprintf(b, sizeof b, "%s", elem_i(t, i) ? " True" : "False");
+    } else if (t->dtype == MD_DT_STRING) {
+        const struct md_str *s = (const struct md_str *)t->data + i;
+        bytes_repr(o, s->data, s->len);
+        return;
+    } else if (t->dtype == MD_DT_UINT64) {
+        n = snprintf(b, sizeof b, "%*llu", pr->int_width,
+                     (unsigned long long)((const uint64_t *)t->data)[i]);
+    } else {
+        n = snprintf(b, sizeof b, "%*lld", pr->int_width, (long long)elem_i(t, i));
+    }
+    wb_put(o, b, (size_t)(n < 0 ? 0 : n));
+}
+
+/* numpy's _formatArray (linewidth 75, edgeitems 3, separator ' '). */
+static void format_rec(const struct printer *pr, int axis, int64_t base, const char *hang,
+                       int width, struct wbuf *o)
+{
+    const struct md_tensor *t = pr->t;
+    int axes_left = t->rank - axis;
+    int64_t len = t->dims[axis];
+    int64_t stride = 1;
+    for (int d = axis + 1; d < t->rank; d++)
+        stride *= t->dims[d];
+    bool summ = pr->summary && len > 6;
+    size_t hl = strlen(hang);
+    char next_hang[MD_MAX_RANK + 8];
+    snprintf(next_hang, sizeof next_hang, "%s ", hang);
+    struct wbuf s = { 0 };
+    if (axes_left == 1) {
+        int elem_width = width - 1;
+        struct wbuf line = { 0 };
+        wb_put(&line, hang, hl);
+        int64_t count = summ ? 7 : len;
+        for (int64_t k = 0; k < count; k++) {
+            struct wbuf w = { 0 };
+            if (summ && k == 3)
+                wb_put(&w, "...", 3);
+            else
+                format_elem(pr, base + (summ && k > 3 ? len - (7 - k) : k) * stride, &w);
+            if ((int)(line.n + w.n) > elem_width && line.n > hl) {
+                size_t ln = line.n;
+                while (ln && line.d[ln - 1] == ' ')
+                    ln--;
+                wb_put(&s, line.d, ln);
+                wb_put(&s, "\n", 1);
+                line.n = 0;
+                wb_put(&line, hang, hl);
+            }
+            wb_put(&line, w.d, w.n);
+            if (k + 1 < count)
+                wb_put(&line, " ", 1);
+            free(w.d);
+        }
+        wb_put(&s, line.d, line.n);
+        free(line.d);
+    } else {
+        int64_t count = summ ? 7 : len;
+        for (int64_t k = 0; k < count; k++) {
+            bool is_summary = summ && k == 3;
+            wb_put(&s, hang, hl);
+            if (is_summary) {
+                wb_put(&s, "...", 3);
+            } else {
+                int64_t i = summ ? (k < 3 ? k : len - (7 - k)) : k;
+                format_rec(pr, axis + 1, base + i * stride, next_hang, width - 1, &s);
+            }
+            if (k + 1 < count)
+                for (int nl = 0; nl < axes_left - 1; nl++)
+                    wb_put(&s, "\n", 1);
+        }
+    }
+    wb_put(o, "[", 1);
+    if (s.n >= hl)
+        wb_put(o, s.d + hl, s.n - hl);
+    wb_put(o, "]", 1);
+    free(s.d);
+}
+
+static void scalar_str(const struct md_tensor *t, struct wbuf *o)
+{
+    char b[512];
+    int n;
+    if (t->dtype == MD_DT_STRING) {
+        const struct md_str *s = t->data;
+        bytes_repr(o, s->data, s->len);
+        return;
+    }
+    if (t->dtype == MD_DT_BOOL) {
+        n = snprintf(b, sizeof b, "%s", elem_i(t, 0) ? "True" : "False");
+    } else if (is_float_dt(t->dtype)) {
+        double v = elem_f(t, 0);
+        bool f32 = t->dtype == MD_DT_FLOAT;
+        double a = fabs(v);
+        if (!isfinite(v)) {
+            n = snprintf(b, sizeof b, "%s", isnan(v) ? "nan" : v < 0 ? "-inf" : "inf");
+        } else if (a == 0 || (a >= 1e-4 && a < 1e16)) {
+            char ip[400], fp[400];
+            positional(v, f32, 400, ip, fp);
+            n = snprintf(b, sizeof b, "%s%s.%s", signbit(v) ? "-" : "", ip, *fp ? fp : "0");
+        } else {
+            char lead[4], frac[32];
+            int e;
+            scientific(v, f32, 400, lead, frac, &e);
+            n = snprintf(b, sizeof b, "%s%s%s%se%c%02d", signbit(v) ? "-" : "", lead,
+                         *frac ? "." : "", frac, e < 0 ? '-' : '+', abs(e));
+        }
+    } else if (t->dtype == MD_DT_UINT64) {
+        n = snprintf(b, sizeof b, "%llu", (unsigned long long)*(const uint64_t *)t->data);
+    } else {
+        n = snprintf(b, sizeof b, "%lld", (long long)elem_i(t, 0));
+    }
+    wb_put(o, b, (size_t)(n < 0 ? 0 : n));
+}
+
+char *md_numpy_str(const struct md_tensor *t)
+{
+    struct wbuf o = { 0 };
+    int64_t n = md_tensor_num_elements(t);
+    if (t->rank == 0) {
+        scalar_str(t, &o);
+    } else if (n == 0) {
+        wb_put(&o, "[]", 2);
+    } else {
+        struct printer pr = { .t = t, .summary = n > 1000 };
+        if (is_float_dt(t->dtype))
+            float_format(t, pr.summary, &pr.ff);
+        if (!is_float_dt(t->dtype) && t->dtype != MD_DT_BOOL && t->dtype != MD_DT_STRING) {
+            for (int64_t i = 0; i < n; i++) {
+                if (!shown(t, i, pr.summary))
+                    continue;
+                char b[32];
+                int w = t->dtype == MD_DT_UINT64
+                            ? snprintf(b, sizeof b, "%llu",
+                                       (unsigned long long)((const uint64_t *)t->data)[i])
+                            : snprintf(b, sizeof b, "%lld", (long long)elem_i(t, i));
+                pr.int_width = w > pr.int_width ? w : pr.int_width;
+            }
+        }
+        format_rec(&pr, 0, 0, " ", 75, &o);
+    }
+    wb_put(&o, "", 1);
+    if (o.oom) {
+        free(o.d);
+        return NULL;
+    }
+    return (char *)o.d;
+}
+

@@ -31,6 +31,11 @@ MD_MUST_CHECK bool md_npy_parse(const void *data, size_t len, struct md_tensor *
  * member). INVALID_ARGUMENT / NOT_FOUND naming the file and key. */
 MD_MUST_CHECK bool md_npy_load(const char *path, const char *key, struct md_tensor *out,
                                struct md_status *st);
+/* What Python prints for str() of the numpy value TensorFlow returns for t:
+ * numpy's array2string defaults (linewidth 75, precision 8, summarised
+ * above 1000 elements with 3 edge items; strings as bytes reprs) and a numpy
+ * scalar's str for rank 0. malloc'd; NULL on OOM. */
+char *md_numpy_str(const struct md_tensor *t);
 /* Writes t as a .npy file (replacing it). */
 MD_MUST_CHECK bool md_npy_save(const char *path, const struct md_tensor *t, struct md_status *st);
 

@@ -40,10 +40,7 @@ static bool conv2d_init(struct md_kernel_init *ki, struct md_status *st)
 
 /* Target bytes of one im2col block: big enough that OpenBLAS's packing of
  * the filter is amortised over many rows, small enough to stay near L2. */
-#ifndef MD_CONV_BLOCK_BYTES
-#define MD_CONV_BLOCK_BYTES (640 * 1024)
-#endif
-#define BLOCK_BYTES MD_CONV_BLOCK_BYTES
+#define BLOCK_BYTES (640 * 1024)
 /* Below this many images, images are cut into row blocks so that a small
  * batch still spreads over the pool. */
 #define MIN_UNITS 4

@@ -8,18 +8,20 @@
  *
  *   MD_BIN_LOOPS(mul_f32, float, float, x * y)
  *   MD_BIN_LOOPS(mul_i32, int32_t, int32_t, MD_WRAP(int32_t, uint32_t, x, *, y))
- *   static const struct md_bin_op mul = {
+ *   static const struct md_bin_op mul_op = {
  *       .fns = { [MD_DT_FLOAT] = MD_BIN_FNS(mul_f32), [MD_DT_INT32] = MD_BIN_FNS(mul_i32) },
  *   };
- *   MD_BINARY_OP_DEF(mul, "Mul", mul)
+ *   MD_BINARY_OP_DEF(mul, "Mul", mul_op)
  *
  * Inner loops see the element type directly; bool elements are read and
  * written as uint8_t (a byte that is neither 0 nor 1 may come from a request,
  * and loading it as C bool would be undefined). Integer arithmetic wraps
  * (two's complement), as TensorFlow's does, with no undefined behaviour.
  *
- * The reduction engine (Sum, Mean, Max, ...) is declared at the end.
- * Everything here is reentrant: tables are const, state is read-only.
+ * Further down: the engines shared by a few ops each, with their own files
+ * (math_softmax.c, math_reduce.c, math_arg.c, math_select.c). Everything
+ * here is reentrant: tables are const, per-node state is read-only, and work
+ * is split with md_parallel_for into blocks that write disjoint outputs.
  */
 #ifndef MD_OPS_KERNELS_MATH_COMMON_H
 #define MD_OPS_KERNELS_MATH_COMMON_H

@@ -12,7 +12,7 @@ static bool scalar_like(const struct md_tensor *t)
 static double as_double(const struct md_tensor *t)
 {
     switch (t->dtype) {
-    case MD_DT_FLOAT: return *(const float *)t->data;
+    case MD_DT_FLOAT: return (double)*(const float *)t->data;
     case MD_DT_DOUBLE: return *(const double *)t->data;
     case MD_DT_INT32: return *(const int32_t *)t->data;
     default: return (double)*(const int64_t *)t->data;

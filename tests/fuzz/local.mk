@@ -11,5 +11,8 @@ FUZZ_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-omit-frame-p
 FUZZ_LDFLAGS = -fsanitize=fuzzer,address,undefined
 FUZZ_PROGS =
 include tests/fuzz/targets.mk
-fuzz: $(FUZZ_PROGS)
+# Generated proto headers first: the fuzz objects include them.
+fuzz:
+	$(MAKE) $(AM_MAKEFLAGS) $(BUILT_SOURCES)
+	$(MAKE) $(AM_MAKEFLAGS) $(FUZZ_PROGS)
 .PHONY: fuzz

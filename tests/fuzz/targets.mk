@@ -4,3 +4,5 @@ include tests/fuzz/example.mk
 include tests/fuzz/savedmodel.mk
 include tests/fuzz/bundle.mk
 include tests/fuzz/tfrecord.mk
+include tests/fuzz/graph.mk
+include tests/fuzz/json.mk

@@ -248,7 +248,8 @@ static void test_fixture_counter_and_iris(void **state)
     assert_true(read_scalar_f32(b, "counter") == 0.0f);
     md_bundle_free(b);
 
-    b = open_and_read_all(fixture("estimator_iris_dnn/1506648517/variables/variables", p, sizeof p));
+    b = open_and_read_all(
+        fixture("estimator_iris_dnn/1506648517/variables/variables", p, sizeof p));
     assert_int_equal(md_bundle_count(b), 11);
     const struct md_bundle_entry *e = md_bundle_find(b, "dnn/logits/kernel");
     assert_non_null(e);
@@ -531,6 +532,12 @@ static void test_roundtrip_every_dtype(void **state)
         md_tensor_cleanup(&s[i].t);
 }
 
+static void many_key(char *key, size_t cap, int i)
+{
+    static const char *const leaf[] = { "bias", "kernel", "kernel/Adam" };
+    snprintf(key, cap, "model/layer_%04d/%s", i / 3, leaf[i % 3]);
+}
+
 static void test_many_keys_many_blocks(void **state)
 {
     const char *dir = *state;
@@ -544,7 +551,7 @@ static void test_many_keys_many_blocks(void **state)
     /* Added in reverse order: the writer sorts. */
     for (int i = N - 1; i >= 0; i--) {
         char key[64];
-        snprintf(key, sizeof key, "model/layer_%04d/%s", i / 3, i % 3 == 0 ? "bias" : i % 3 == 1 ? "kernel" : "kernel/Adam");
+        many_key(key, sizeof key, i);
         int64_t dims[1] = { 1 + i % 5 };
         struct md_tensor t = MD_TENSOR_INIT;
         make_numeric(&t, MD_DT_INT32, 1, dims, (uint32_t)i);
@@ -560,7 +567,7 @@ static void test_many_keys_many_blocks(void **state)
     assert_int_equal(md_bundle_count(b), N);
     for (int i = 0; i < N; i++) {
         char key[64];
-        snprintf(key, sizeof key, "model/layer_%04d/%s", i / 3, i % 3 == 0 ? "bias" : i % 3 == 1 ? "kernel" : "kernel/Adam");
+        many_key(key, sizeof key, i);
         const struct md_bundle_entry *e = md_bundle_find(b, key);
         if (!e)
             fail_msg("missing %s", key);
@@ -922,7 +929,8 @@ static void test_file_errors(void **state)
     write_all(ipath, idx, ilen);
     st = (struct md_status)MD_STATUS_INIT;
     assert_null(md_bundle_open(prefix, &st));
-    EXPECT_ERR(st, MD_DATA_LOSS, "variables.index: data block 0 at offset 0: block checksum mismatch");
+    EXPECT_ERR(st, MD_DATA_LOSS,
+               "variables.index: data block 0 at offset 0: block checksum mismatch");
     idx[3] ^= 0x20;
     write_all(ipath, idx, ilen);
 
@@ -952,7 +960,8 @@ static void test_file_errors(void **state)
     assert_non_null(b);
     st = (struct md_status)MD_STATUS_INIT;
     assert_false(md_bundle_read(b, "s", &t, &st));
-    EXPECT_ERR(st, MD_DATA_LOSS, "variable 's' in variables.data-00000-of-00001: string length checksum mismatch");
+    EXPECT_ERR(st, MD_DATA_LOSS,
+               "variable 's' in variables.data-00000-of-00001: string length checksum mismatch");
     md_bundle_free(b);
     data[soff + 2] ^= 1;
     data[soff + ssize - 1] ^= 1;
@@ -991,7 +1000,8 @@ static void test_index_mutations(void **state)
     size_t meta_end = (size_t)(meta_off + meta_size + 5);
     for (size_t cut = 0; cut < ilen; cut++) {
         struct md_status st = MD_STATUS_INIT;
-        struct md_bundle *b = md_bundle_open_mem(idx, cut, shards, sizes, 1, "variables.index", &st);
+        struct md_bundle *b =
+            md_bundle_open_mem(idx, cut, shards, sizes, 1, "variables.index", &st);
         assert_null(b);
         assert_int_not_equal(st.code, MD_OK);
         assert_true(st.msg[0] != '\0');
@@ -1094,6 +1104,31 @@ static void test_writer_errors(void **state)
     md_tensor_cleanup(&t);
 }
 
+/* No tensors at all: a header-only index and an empty (unmapped) shard. */
+static void test_empty_bundle(void **state)
+{
+    const char *dir = *state;
+    char prefix[4200];
+    snprintf(prefix, sizeof prefix, "%s/variables", dir);
+    struct md_status st = MD_STATUS_INIT;
+    struct md_bundle_writer *w = md_bundle_writer_new(prefix, &st);
+    assert_non_null(w);
+    assert_true(md_bundle_writer_finish(w, &st));
+    md_bundle_writer_free(w);
+    struct md_bundle *b = md_bundle_open(prefix, &st);
+    if (!b)
+        fail_msg("%s", st.msg);
+    assert_int_equal(md_bundle_count(b), 0);
+    assert_int_equal(md_bundle_mapped_bytes(b), 0);
+    assert_null(md_bundle_entry_at(b, 0));
+    struct md_tensor t = MD_TENSOR_INIT;
+    assert_false(md_bundle_read(b, "x", &t, &st));
+    EXPECT_ERR(st, MD_NOT_FOUND, "no variable 'x'");
+    md_bundle_free(b);
+    md_bundle_free(NULL);
+    md_bundle_writer_free(NULL);
+}
+
 int main(void)
 {
     const char *src = getenv("MD_SRCDIR");
@@ -1116,6 +1151,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_file_errors, tmp_setup, tmp_teardown),
         cmocka_unit_test_setup_teardown(test_index_mutations, tmp_setup, tmp_teardown),
         cmocka_unit_test_setup_teardown(test_writer_errors, tmp_setup, tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_empty_bundle, tmp_setup, tmp_teardown),
     };
     const struct CMUnitTest fixture_tests[] = {
         cmocka_unit_test(test_fixture_half_plus_two),

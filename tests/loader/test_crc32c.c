@@ -94,7 +94,7 @@ static void test_hw_matches_table_random(void **state)
     (void)state;
     if (!md_crc32c_hw_available())
         skip();
-    enum { N = 4096 };
+    enum { N = 100000 }; /* past the 3 x 4096-byte lanes of the hardware loop */
     uint8_t *buf = malloc(N + 16);
     assert_non_null(buf);
     uint64_t x = 0x9e3779b97f4a7c15ull;
@@ -111,9 +111,15 @@ static void test_hw_matches_table_random(void **state)
             assert_int_equal(md_crc32c_extend_hw(seed, buf + off, len),
                              md_crc32c_extend_sw(seed, buf + off, len));
         }
-    for (size_t len = 301; len <= N; len = len * 3 / 2 + 7)
-        assert_int_equal(md_crc32c_extend_hw(0, buf + 3, len),
-                         md_crc32c_extend_sw(0, buf + 3, len));
+    for (size_t len = 301; len <= N; len = len * 5 / 4 + 7)
+        for (size_t off = 0; off < 16; off += 5)
+            assert_int_equal(md_crc32c_extend_hw(0x12345678u, buf + off, len),
+                             md_crc32c_extend_sw(0x12345678u, buf + off, len));
+    /* Exactly at and around the lane boundaries. */
+    for (size_t len = 3 * 4096 - 9; len <= 3 * 4096 + 9; len++)
+        assert_int_equal(md_crc32c_extend_hw(0, buf + 1, len),
+                         md_crc32c_extend_sw(0, buf + 1, len));
+    assert_int_equal(md_crc32c_extend_hw(0, buf, 6 * 4096), md_crc32c_extend_sw(0, buf, 6 * 4096));
     free(buf);
 }
 

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,20 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
+/* Daemons still running when the test program exits (a failed assertion
+ * longjmps past daemon_stop) are killed, so no test leaves one behind. */
+static pid_t started[64];
+static int n_started;
+
+static void kill_leftovers(void)
+{
+    for (int i = 0; i < n_started; i++)
+        if (started[i] > 0 && waitpid(started[i], NULL, WNOHANG) == 0) {
+            kill(started[i], SIGKILL);
+            waitpid(started[i], NULL, 0);
+        }
+}
+
 static pid_t spawn(const char *const *args, int port, char *log, size_t logcap)
 {
     snprintf(log, logcap, "/tmp/md_e2e_log_XXXXXX");
@@ -70,6 +85,11 @@ static pid_t spawn(const char *const *args, int port, char *log, size_t logcap)
         _exit(127);
     }
     close(lfd);
+    if (pid > 0 && n_started < 64) {
+        if (n_started == 0)
+            atexit(kill_leftovers);
+        started[n_started++] = pid;
+    }
     return pid;
 }
 

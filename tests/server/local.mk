@@ -20,3 +20,15 @@ tests_server_test_config_SOURCES = tests/server/test_config.c
 tests_server_test_config_CFLAGS = $(SERVER_TEST_CFLAGS)
 tests_server_test_config_LDADD = $(SERVER_LIBS) $(CMOCKA_LIBS)
 TESTS += tests/server/test_config
+
+check_PROGRAMS += tests/server/test_e2e
+tests_server_test_e2e_SOURCES = tests/server/test_e2e.c tests/server/daemon.c tests/server/daemon.h
+tests_server_test_e2e_CFLAGS = $(SERVER_TEST_CFLAGS)
+tests_server_test_e2e_LDADD = $(JANSSON_LIBS) $(ZLIB_LIBS) $(CMOCKA_LIBS)
+TESTS += tests/server/test_e2e
+
+check_PROGRAMS += tests/server/test_manager
+tests_server_test_manager_SOURCES = tests/server/test_manager.c
+tests_server_test_manager_CFLAGS = $(SERVER_TEST_CFLAGS)
+tests_server_test_manager_LDADD = $(SERVER_LIBS) $(CMOCKA_LIBS)
+TESTS += tests/server/test_manager

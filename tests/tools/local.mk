@@ -3,3 +3,4 @@
 TESTS += tests/tools/test_show.sh
 EXTRA_DIST += tests/tools/test_show.sh tests/tools/show_half_plus_two_all.txt \
   tests/tools/show_serving_default.txt
+include tests/tools/run.mk

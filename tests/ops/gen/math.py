@@ -5,7 +5,10 @@ Run from the source tree root with Debian's python3 (numpy):
 
     /usr/bin/python3 tests/ops/gen/math.py
 
-It rewrites tests/ops/golden/math_{binary,unary,reduce,softmax,cast,select,misc}.h.
+It rewrites tests/ops/golden/math_{binary,unary,reduce,softmax,cast,select,misc}.h
+and the graph fuzzer seeds tests/fuzz/corpus/graph/seed-math-* (GraphDefs of
+Const-fed math nodes whose axes, dimensions and shapes are out of range or
+do not broadcast, next to valid ones).
 Each case records the op, its attrs, the inputs and numpy's answer; the C
 tests (tests/ops/kernels/test_*.c of the math family) feed the inputs to our
 kernels and compare (tolerance per case, see TOL_*). Inputs are random with a
@@ -23,6 +26,7 @@ Round, ties for ArgMax, ...). How each expected value is made:
     exclusive; ClipByValue: np.maximum(np.minimum(x, hi), lo) (TF's order).
 """
 import os
+import struct
 import sys
 import warnings
 
@@ -490,6 +494,17 @@ def gen_reduce():
     xn = np.array([[1, np.nan, 3], [4, 5, 6]], np.float32)
     g.case('Max nan', 'Max', [xn, np.array([1], np.int32)], np.max(xn, axis=1), [('T', 't', F32)])
     g.case('Min nan', 'Min', [xn, np.array([0], np.int32)], np.min(xn, axis=0), [('T', 't', F32)])
+    # long rows: nan inside the 8-wide vector part and in the scalar tail
+    xl = rand((4, 37), F32)
+    xl[1, 5] = np.nan
+    xl[3, 36] = np.nan
+    xl[2, 9] = np.inf
+    xl[0, 17] = -np.inf
+    for op, f in (('Max', np.max), ('Min', np.min)):
+        g.case('%s float long rows with nan' % op, op, [xl, np.array([1], np.int32)],
+               f(xl, axis=1), [('T', 't', F32)])
+        g.case('%s float columns with nan' % op, op, [xl, np.array([0], np.int32)],
+               f(xl, axis=0), [('T', 't', F32)])
     # integer wrap in Sum, truncation in Mean
     xi = np.array([[2**31 - 1, 1, 5], [-7, 2, 0]], np.int32)
     with np.errstate(all='ignore'):
@@ -717,11 +732,124 @@ def gen_misc():
     return g
 
 
+# ---------------------------------------------------------------- fuzz seeds
+# A minimal protobuf encoder for GraphDef (field numbers of TensorFlow's
+# graph.proto, node_def.proto, attr_value.proto, tensor.proto).
+def _varint(n):
+    n &= (1 << 64) - 1
+    out = b''
+    while True:
+        b = n & 0x7f
+        n >>= 7
+        if n:
+            out += bytes([b | 0x80])
+        else:
+            return out + bytes([b])
+
+
+def _ld(field, payload):
+    return _varint(field << 3 | 2) + _varint(len(payload)) + payload
+
+
+def _vi(field, n):
+    return _varint(field << 3) + _varint(n)
+
+
+def _tensor(dt, dims, ints=None, floats=None, strings=None, bools=None):
+    t = _vi(1, DT_NUM[dt]) + _ld(2, b''.join(_ld(2, _vi(1, d)) for d in dims))
+    if floats is not None:
+        t += _ld(5, b''.join(struct.pack('<f', v) for v in floats))
+    if ints is not None:
+        t += _ld(10 if dt == 'MD_DT_INT64' else 7, b''.join(_varint(v) for v in ints))
+    if strings is not None:
+        t += b''.join(_ld(8, v.encode()) for v in strings)
+    if bools is not None:
+        t += _ld(11, b''.join(_varint(int(v)) for v in bools))
+    return t
+
+
+def _node(name, op, inputs=(), **attrs):
+    n = _ld(1, name.encode()) + _ld(2, op.encode())
+    for i in inputs:
+        n += _ld(3, i.encode())
+    for k, (kind, v) in attrs.items():
+        if kind == 't':
+            val = _vi(6, DT_NUM[v])
+        elif kind == 'b':
+            val = _vi(5, int(v))
+        elif kind == 'i':
+            val = _vi(3, v)
+        elif kind == 'f':
+            val = _varint(4 << 3 | 5) + struct.pack('<f', v)
+        else:  # tensor
+            val = _ld(8, v)
+        n += _ld(5, _ld(1, k.encode()) + _ld(2, val))
+    return _ld(1, n)
+
+
+def _const(name, dt, dims, **vals):
+    return _node(name, 'Const', dtype=('t', dt), value=('x', _tensor(dt, dims, **vals)))
+
+
+def gen_fuzz_seeds():
+    d = os.path.join(ROOT, 'tests', 'fuzz', 'corpus', 'graph')
+    F, I, I64, B, S = 'MD_DT_FLOAT', 'MD_DT_INT32', 'MD_DT_INT64', 'MD_DT_BOOL', 'MD_DT_STRING'
+    reduce_seed = b''.join([
+        _const('x', F, [2, 3], floats=[1, -2, 3, 4, 5, -6]),
+        _const('ax_bad', I, [2], ints=[5, -1]),
+        _const('ax_neg', I, [1], ints=[-3]),
+        _const('ax_ok', I, [2], ints=[-1, 0]),
+        _const('dim_bad', I, [], ints=[7]),
+        _const('dim_ok', I64, [], ints=[-1]),
+        _const('empty', F, [2, 0]),
+        _node('sum_bad', 'Sum', ['x', 'ax_bad'], T=('t', F), keep_dims=('b', True)),
+        _node('mean_neg', 'Mean', ['x', 'ax_neg'], T=('t', F)),
+        _node('max_ok', 'Max', ['x', 'ax_ok'], T=('t', F)),
+        _node('prod_empty', 'Prod', ['empty', 'ax_ok'], T=('t', F)),
+        _node('argmax_bad', 'ArgMax', ['x', 'dim_bad'], T=('t', F)),
+        _node('argmin_ok', 'ArgMin', ['x', 'dim_ok'], T=('t', F), output_type=('t', I)),
+        _node('argmax_empty', 'ArgMax', ['empty', 'dim_ok'], T=('t', F)),
+        _node('cumsum_bad', 'Cumsum', ['x', 'dim_bad'], T=('t', F)),
+        _node('cumsum_ok', 'Cumsum', ['x', 'dim_ok'], T=('t', F), exclusive=('b', True),
+              reverse=('b', True)),
+        _node('all_wrong_dtype', 'All', ['x', 'ax_ok']),
+    ])
+    shape_seed = b''.join([
+        _const('a', F, [2, 3], floats=[1, 2, 3, 4, 5, 6]),
+        _const('b', F, [4], floats=[1, 2, 3, 4]),
+        _const('c', F, [3], floats=[0, 1, -1]),
+        _const('i', I, [3], ints=[4, 0, -2]),
+        _const('cond', B, [2], bools=[True, False]),
+        _const('cond3', B, [3], bools=[True, False, True]),
+        _const('s', S, [2], strings=['x', 'yz']),
+        _node('add_bad', 'Add', ['a', 'b'], T=('t', F)),
+        _node('mul_ok', 'Mul', ['a', 'c'], T=('t', F)),
+        _node('div_zero', 'Div', ['i', 'i'], T=('t', I)),
+        _node('pow_neg', 'Pow', ['i', 'i'], T=('t', I)),
+        _node('sel_bad', 'Select', ['cond3', 'a', 'a'], T=('t', F)),
+        _node('sel_ok', 'Select', ['cond', 'a', 'a'], T=('t', F)),
+        _node('selv2_bad', 'SelectV2', ['cond', 'a', 'b'], T=('t', F)),
+        _node('eq_str', 'Equal', ['s', 's'], T=('t', S)),
+        _node('eq_loose', 'Equal', ['a', 'b'], T=('t', F), incompatible_shape_error=('b', False)),
+        _node('cast', 'Cast', ['a'], SrcT=('t', F), DstT=('t', I)),
+        _node('cast_str', 'Cast', ['s'], SrcT=('t', S), DstT=('t', F)),
+        _node('softmax', 'Softmax', ['a'], T=('t', F)),
+        _node('clip_bad', 'ClipByValue', ['a', 'b', 'c'], T=('t', F)),
+        _node('addn_bad', 'AddN', ['a', 'c'], T=('t', F), N=('i', 2)),
+    ])
+    for name, data in (('seed-math-reduce', reduce_seed), ('seed-math-shapes', shape_seed)):
+        path = os.path.join(d, name)
+        with open(path, 'wb') as f:
+            f.write(data)
+        print('%s: %d bytes' % (path, len(data)))
+
+
 def main():
     warnings.simplefilter('ignore', RuntimeWarning)  # mean of empty, overflow: intended
     os.makedirs(OUT, exist_ok=True)
     for gen in (gen_binary, gen_unary, gen_reduce, gen_softmax, gen_cast, gen_select, gen_misc):
         gen().write()
+    gen_fuzz_seeds()
     return 0
 
 

@@ -162,8 +162,8 @@ static inline bool g_equal(const char *what, const struct md_tensor *t, const st
         double x = 0, y = 0;
         switch (g->dtype) {
         case MD_DT_FLOAT:
-            x = ((const float *)t->data)[i];
-            y = ((const float *)g->data)[i];
+            x = (double)((const float *)t->data)[i];
+            y = (double)((const float *)g->data)[i];
             goto real;
         case MD_DT_DOUBLE:
             x = ((const double *)t->data)[i];

@@ -3,209 +3,216 @@
 #include <stdint.h>
 
 static const uint8_t mg_select_0[] = {
-    0, 1, 1, 0, 1, 1,
+    1, 1, 1, 0, 1, 1,
 };
 static const float mg_select_1[] = {
-    -6.1747785f, 3.889007f, -7.0403028f, -3.932477f, 2.9385507f, -8.457238f,
+    1.2893369f, -4.959933f, -4.494108f, -6.500549f, 4.8928742f, 3.6807704f,
 };
 static const float mg_select_2[] = {
-    -3.5823207f, 9.888202f, -9.443611f, 5.549725f, 4.532397f, 4.6751246f,
+    -5.1888757f, -5.2848806f, -1.1737995f, -2.7700112f, -6.97972f, -5.255698f,
 };
 static const float mg_select_3[] = {
-    -3.5823207f, 3.889007f, -7.0403028f, 5.549725f, 2.9385507f, -8.457238f,
+    1.2893369f, -4.959933f, -4.494108f, -2.7700112f, 4.8928742f, 3.6807704f,
 };
 static const uint8_t mg_select_4[] = {
-    1, 0, 1, 0, 0, 1,
+    0, 1, 0, 0, 0, 1,
 };
 static const double mg_select_5[] = {
-    5.324917049542297, -0.14992543916066836, -5.972862162635984, -9.209177712462308,
-    -8.904918633704701, 1.2030448566698322,
+    -8.05516443895527, -5.038268295941187, -9.818813237429795, 9.62693688638792,
+    -6.893983193482542, -7.503654504791464,
 };
 static const double mg_select_6[] = {
-    0.07096304456483793, 8.998404362526177, -8.698815196536817, 5.290553885242135,
-    -9.844225042916818, 6.82658518688698,
+    -3.3494650887327815, 3.63752869957664, -8.213469688053133, 6.987286883937422,
+    -5.953571192270668, 7.457082050481109,
 };
 static const double mg_select_7[] = {
-    5.324917049542297, 8.998404362526177, -5.972862162635984, 5.290553885242135,
-    -9.844225042916818, 1.2030448566698322,
+    -3.3494650887327815, -5.038268295941187, -8.213469688053133, 6.987286883937422,
+    -5.953571192270668, -7.503654504791464,
 };
 static const uint8_t mg_select_8[] = {
-    0, 0, 0, 1, 0, 0,
-};
-static const int32_t mg_select_9[] = {
-    -7, -6, -5, 10, 7, -5,
-};
-static const int32_t mg_select_10[] = {
-    3, 4, 1, -5, -3, 4,
-};
-static const int32_t mg_select_11[] = {
-    3, 4, 1, 10, -3, 4,
-};
-static const uint8_t mg_select_12[] = {
-    1, 0, 1, 0, 0, 0,
-};
-static const int64_t mg_select_13[] = {
-    INT64_C(8), INT64_C(-8), INT64_C(9), INT64_C(-2), INT64_C(2), INT64_C(0),
-};
-static const int64_t mg_select_14[] = {
-    INT64_C(-8), INT64_C(5), INT64_C(1), INT64_C(1), INT64_C(-6), INT64_C(-4),
-};
-static const int64_t mg_select_15[] = {
-    INT64_C(8), INT64_C(5), INT64_C(9), INT64_C(1), INT64_C(-6), INT64_C(-4),
-};
-static const uint8_t mg_select_16[] = {
-    1, 1, 1, 1, 1, 1,
-};
-static const uint8_t mg_select_17[] = {
-    1, 3, 1, 6, 8, 3,
-};
-static const uint8_t mg_select_18[] = {
-    10, 1, 6, 2, 0, 8,
-};
-static const uint8_t mg_select_19[] = {
     1, 1, 1, 0, 1, 0,
 };
+static const int32_t mg_select_9[] = {
+    8, -6, -6, -9, 0, -3,
+};
+static const int32_t mg_select_10[] = {
+    -9, 1, 8, 5, -9, -7,
+};
+static const int32_t mg_select_11[] = {
+    8, -6, -6, 5, 0, -7,
+};
+static const uint8_t mg_select_12[] = {
+    0, 1, 1, 0, 0, 1,
+};
+static const int64_t mg_select_13[] = {
+    INT64_C(-9), INT64_C(-3), INT64_C(-5), INT64_C(10), INT64_C(-1), INT64_C(2),
+};
+static const int64_t mg_select_14[] = {
+    INT64_C(-1), INT64_C(2), INT64_C(-3), INT64_C(3), INT64_C(10), INT64_C(-3),
+};
+static const int64_t mg_select_15[] = {
+    INT64_C(-1), INT64_C(-3), INT64_C(-5), INT64_C(3), INT64_C(10), INT64_C(2),
+};
+static const uint8_t mg_select_16[] = {
+    1, 1, 1, 1, 1, 0,
+};
+static const uint8_t mg_select_17[] = {
+    7, 7, 10, 10, 6, 4,
+};
+static const uint8_t mg_select_18[] = {
+    5, 2, 6, 10, 9, 9,
+};
+static const uint8_t mg_select_19[] = {
+    7, 7, 10, 10, 6, 9,
+};
 static const uint8_t mg_select_20[] = {
-    1, 1, 0, 1, 0, 1,
+    0, 1, 1, 1, 0, 1,
 };
 static const uint8_t mg_select_21[] = {
-    1, 0, 1, 1, 0, 1,
+    0, 0, 0, 0, 0, 1,
 };
 static const uint8_t mg_select_22[] = {
-    1, 0, 1,
+    0, 0, 1, 1, 1, 0,
 };
-static const float mg_select_23[] = {
-    7.2826905f, 9.6237955f, 4.1049657f, -6.890225f, -7.8837457f, -4.483226f, -1.387297f,
-    5.9864383f, -3.1260793f, 2.687411f, -8.889f, -2.5142047f,
-};
-static const float mg_select_24[] = {
-    -3.569711f, -3.4941425f, 0.46845987f, -8.641135f, 9.077693f, 4.055741f, -5.6123977f,
-    -5.699377f, -3.490496f, -0.56906724f, 6.401215f, 3.129154f,
-};
-static const float mg_select_25[] = {
-    7.2826905f, 9.6237955f, 4.1049657f, -6.890225f, 9.077693f, 4.055741f, -5.6123977f, -5.699377f,
-    -3.1260793f, 2.687411f, -8.889f, -2.5142047f,
-};
-static const uint8_t mg_select_26[] = {
-    1,
-};
-static const uint8_t mg_select_27[] = {
-    0,
-};
-static const uint8_t mg_select_28[] = {
-    1, 0, 0, 1,
-};
-static const float mg_select_29[] = {
-    -6.201461f, -7.8193917f, -6.014377f, -1.4683658f,
-};
-static const float mg_select_30[] = {
-    4.532628f, 1.8060622f, 6.3365293f, -5.0233955f,
-};
-static const float mg_select_31[] = {
-    -6.201461f, 1.8060622f, 6.3365293f, -1.4683658f,
-};
-static const char *const mg_select_32[] = {
-    "yes", "oui", "ja",
-};
-static const char *const mg_select_33[] = {
-    "no", "non", "nein",
-};
-static const char *const mg_select_34[] = {
-    "yes", "non", "ja",
-};
-static const uint8_t mg_select_35[] = {
-    1, 0,
-};
-static const float mg_select_36[] = {
-    -3.8416522f, 1.492048f, -6.1139884f,
-};
-static const float mg_select_37[] = {
-    4.8655834f,
-};
-static const float mg_select_38[] = {
-    -3.8416522f, 1.492048f, -6.1139884f, 4.8655834f, 4.8655834f, 4.8655834f,
-};
-static const float mg_select_39[] = {
-    -4.9696474f, 0.40259114f, 8.359493f, -8.764957f, 2.360966f, -5.2245026f,
-};
-static const float mg_select_40[] = {
-    9.759664f, -4.699935f, 7.600038f, 1.2031229f, -9.30999f, -6.4837227f,
-};
-static const uint8_t mg_select_41[] = {
-    0, 1, 0,
-};
-static const float mg_select_42[] = {
-    -5.5719852f, 3.1403298f, 2.7593012f, 8.331119f, 6.4562044f, -5.1856685f,
-};
-static const float mg_select_43[] = {
-    -0.8589105f,
-};
-static const float mg_select_44[] = {
-    -0.8589105f, 3.1403298f, -0.8589105f, -0.8589105f, 6.4562044f, -0.8589105f,
-};
-static const uint8_t mg_select_45[] = {
+static const uint8_t mg_select_23[] = {
     0, 0, 0, 0, 1, 1,
 };
-static const float mg_select_46[] = {
-    -6.500549f, 4.8928742f, 3.6807704f, -5.1888757f, -5.2848806f, -1.1737995f,
+static const uint8_t mg_select_24[] = {
+    1, 0, 1,
 };
-static const float mg_select_47[] = {
-    -2.7700112f, -6.97972f, -5.255698f, -3.86904f, -8.770532f, -1.0037227f,
+static const float mg_select_25[] = {
+    9.733634f, -5.438621f, -1.6960642f, -7.2078958f, 5.478102f, 1.0311698f, -7.739397f,
+    -3.515581f, -1.1426959f, 8.797255f, 4.5940924f, -5.949161f,
+};
+static const float mg_select_26[] = {
+    3.573519f, 2.3739703f, -2.9051688f, -4.655942f, 7.782018f, -5.876197f, -8.701036f, -3.416417f,
+    3.3130174f, -7.023954f, 4.045245f, 6.3926096f,
+};
+static const float mg_select_27[] = {
+    9.733634f, -5.438621f, -1.6960642f, -7.2078958f, 7.782018f, -5.876197f, -8.701036f,
+    -3.416417f, -1.1426959f, 8.797255f, 4.5940924f, -5.949161f,
+};
+static const uint8_t mg_select_28[] = {
+    1,
+};
+static const uint8_t mg_select_29[] = {
+    0,
+};
+static const uint8_t mg_select_30[] = {
+    1, 0, 0, 1,
+};
+static const float mg_select_31[] = {
+    5.2659636f, 8.713841f, -8.426331f, -5.5527606f,
+};
+static const float mg_select_32[] = {
+    3.5217762f, -5.1016774f, 8.172368f, -7.568872f,
+};
+static const float mg_select_33[] = {
+    5.2659636f, -5.1016774f, 8.172368f, -5.5527606f,
+};
+static const char *const mg_select_34[] = {
+    "yes", "oui", "ja",
+};
+static const char *const mg_select_35[] = {
+    "no", "non", "nein",
+};
+static const char *const mg_select_36[] = {
+    "yes", "non", "ja",
+};
+static const uint8_t mg_select_37[] = {
+    1, 1,
+};
+static const float mg_select_38[] = {
+    -9.441045f, -3.931835f, 2.326157f,
+};
+static const float mg_select_39[] = {
+    7.6463842f,
+};
+static const float mg_select_40[] = {
+    -9.441045f, -3.931835f, 2.326157f, -9.441045f, -3.931835f, 2.326157f,
+};
+static const float mg_select_41[] = {
+    -6.1203465f, 7.9884434f, 9.457419f, 9.197235f, -2.0090952f, 5.512913f,
+};
+static const float mg_select_42[] = {
+    7.115422f, -4.5048723f, -0.8188493f, 1.9510653f, 5.2498755f, 9.699557f,
+};
+static const uint8_t mg_select_43[] = {
+    0, 1, 1,
+};
+static const float mg_select_44[] = {
+    -0.23780054f, -1.845069f, -5.984196f, -2.6889267f, 8.953735f, 9.324113f,
+};
+static const float mg_select_45[] = {
+    -4.0250025f,
+};
+static const float mg_select_46[] = {
+    -4.0250025f, -1.845069f, -5.984196f, -4.0250025f, 8.953735f, 9.324113f,
+};
+static const uint8_t mg_select_47[] = {
+    0, 0, 1, 0, 0, 1,
 };
 static const float mg_select_48[] = {
-    -2.7700112f, -6.97972f, -5.255698f, -3.86904f, -5.2848806f, -1.1737995f,
+    -9.588426f, 2.0826201f, -2.1750424f, 1.2078235f, -2.9736211f, 7.810253f,
 };
-static const uint8_t mg_select_49[] = {
-    0, 1, 1, 1,
+static const float mg_select_49[] = {
+    -5.4011655f, -2.6745508f, 2.1281009f, -6.5511765f, 2.887425f, 0.73654884f,
 };
 static const float mg_select_50[] = {
-    -5.038268f, -9.818813f, 9.626937f, -6.8939834f, -7.5036545f,
+    -5.4011655f, -2.6745508f, -2.1750424f, -6.5511765f, 2.887425f, 7.810253f,
 };
-static const float mg_select_51[] = {
-    -3.3494651f, 3.6375287f, -8.2134695f, 6.987287f, -5.9535713f, 7.4570823f,
+static const uint8_t mg_select_51[] = {
+    0, 0, 0, 0,
 };
 static const float mg_select_52[] = {
-    -3.3494651f, 3.6375287f, -8.2134695f, 6.987287f, -5.9535713f, 7.4570823f, -3.3494651f,
-    3.6375287f, -8.2134695f, 6.987287f, -5.9535713f, 7.4570823f, -3.3494651f, 3.6375287f,
-    -8.2134695f, 6.987287f, -5.9535713f, 7.4570823f, -3.3494651f, 3.6375287f, -8.2134695f,
-    6.987287f, -5.9535713f, 7.4570823f, -3.3494651f, 3.6375287f, -8.2134695f, 6.987287f,
-    -5.9535713f, 7.4570823f, -5.038268f, -5.038268f, -5.038268f, -5.038268f, -5.038268f,
-    -5.038268f, -9.818813f, -9.818813f, -9.818813f, -9.818813f, -9.818813f, -9.818813f, 9.626937f,
-    9.626937f, 9.626937f, 9.626937f, 9.626937f, 9.626937f, -6.8939834f, -6.8939834f, -6.8939834f,
-    -6.8939834f, -6.8939834f, -6.8939834f, -7.5036545f, -7.5036545f, -7.5036545f, -7.5036545f,
-    -7.5036545f, -7.5036545f, -5.038268f, -5.038268f, -5.038268f, -5.038268f, -5.038268f,
-    -5.038268f, -9.818813f, -9.818813f, -9.818813f, -9.818813f, -9.818813f, -9.818813f, 9.626937f,
-    9.626937f, 9.626937f, 9.626937f, 9.626937f, 9.626937f, -6.8939834f, -6.8939834f, -6.8939834f,
-    -6.8939834f, -6.8939834f, -6.8939834f, -7.5036545f, -7.5036545f, -7.5036545f, -7.5036545f,
-    -7.5036545f, -7.5036545f, -5.038268f, -5.038268f, -5.038268f, -5.038268f, -5.038268f,
-    -5.038268f, -9.818813f, -9.818813f, -9.818813f, -9.818813f, -9.818813f, -9.818813f, 9.626937f,
-    9.626937f, 9.626937f, 9.626937f, 9.626937f, 9.626937f, -6.8939834f, -6.8939834f, -6.8939834f,
-    -6.8939834f, -6.8939834f, -6.8939834f, -7.5036545f, -7.5036545f, -7.5036545f, -7.5036545f,
-    -7.5036545f, -7.5036545f,
+    5.887974f, -2.1532128f, 8.013153f, 4.13503f, -8.153494f,
 };
 static const float mg_select_53[] = {
-    3.2483604f, -5.470219f, 2.5985103f,
+    5.816124f, 2.2884448f, 7.921358f, 5.5446467f, -0.76225346f, -5.2580347f,
 };
 static const float mg_select_54[] = {
-    2.2231307f,
+    5.816124f, 2.2884448f, 7.921358f, 5.5446467f, -0.76225346f, -5.2580347f, 5.816124f,
+    2.2884448f, 7.921358f, 5.5446467f, -0.76225346f, -5.2580347f, 5.816124f, 2.2884448f,
+    7.921358f, 5.5446467f, -0.76225346f, -5.2580347f, 5.816124f, 2.2884448f, 7.921358f,
+    5.5446467f, -0.76225346f, -5.2580347f, 5.816124f, 2.2884448f, 7.921358f, 5.5446467f,
+    -0.76225346f, -5.2580347f, 5.816124f, 2.2884448f, 7.921358f, 5.5446467f, -0.76225346f,
+    -5.2580347f, 5.816124f, 2.2884448f, 7.921358f, 5.5446467f, -0.76225346f, -5.2580347f,
+    5.816124f, 2.2884448f, 7.921358f, 5.5446467f, -0.76225346f, -5.2580347f, 5.816124f,
+    2.2884448f, 7.921358f, 5.5446467f, -0.76225346f, -5.2580347f, 5.816124f, 2.2884448f,
+    7.921358f, 5.5446467f, -0.76225346f, -5.2580347f, 5.816124f, 2.2884448f, 7.921358f,
+    5.5446467f, -0.76225346f, -5.2580347f, 5.816124f, 2.2884448f, 7.921358f, 5.5446467f,
+    -0.76225346f, -5.2580347f, 5.816124f, 2.2884448f, 7.921358f, 5.5446467f, -0.76225346f,
+    -5.2580347f, 5.816124f, 2.2884448f, 7.921358f, 5.5446467f, -0.76225346f, -5.2580347f,
+    5.816124f, 2.2884448f, 7.921358f, 5.5446467f, -0.76225346f, -5.2580347f, 5.816124f,
+    2.2884448f, 7.921358f, 5.5446467f, -0.76225346f, -5.2580347f, 5.816124f, 2.2884448f,
+    7.921358f, 5.5446467f, -0.76225346f, -5.2580347f, 5.816124f, 2.2884448f, 7.921358f,
+    5.5446467f, -0.76225346f, -5.2580347f, 5.816124f, 2.2884448f, 7.921358f, 5.5446467f,
+    -0.76225346f, -5.2580347f, 5.816124f, 2.2884448f, 7.921358f, 5.5446467f, -0.76225346f,
+    -5.2580347f,
 };
-static const char *const mg_select_55[] = {
-    "-",
+static const float mg_select_55[] = {
+    9.914044f, -4.9233694f, -3.316181f,
 };
-static const char *const mg_select_56[] = {
-    "yes", "oui", "ja", "-", "-", "-",
+static const float mg_select_56[] = {
+    2.226012f,
 };
 static const uint8_t mg_select_57[] = {
-    0, 1, 0, 1, 1, 1,
+    1, 0,
 };
-static const int32_t mg_select_58[] = {
-    -5, 5, 1, -6, -8, -6,
+static const char *const mg_select_58[] = {
+    "-",
 };
-static const int32_t mg_select_59[] = {
-    -1,
+static const char *const mg_select_59[] = {
+    "yes", "oui", "ja", "-", "-", "-",
 };
 static const int32_t mg_select_60[] = {
-    -1, 5, -1, -6, -8, -6,
+    -10, 9, -10, 1, 6, -8,
+};
+static const int32_t mg_select_61[] = {
+    -1,
+};
+static const int32_t mg_select_62[] = {
+    -10, 9, -10, -1, 6, -1,
 };
 
 static const struct mg_case mg_select[] = {
@@ -213,21 +220,21 @@ static const struct mg_case mg_select[] = {
     { "Select float64 same shape", "Select", 3, { { MD_DT_BOOL, 2, {3, 2}, mg_select_4 }, { MD_DT_DOUBLE, 2, {3, 2}, mg_select_5 }, { MD_DT_DOUBLE, 2, {3, 2}, mg_select_6 } }, { MD_DT_DOUBLE, 2, {3, 2}, mg_select_7 }, 1, { { "T", 't', 2, 0 } }, 0.0 },
     { "Select int32 same shape", "Select", 3, { { MD_DT_BOOL, 2, {3, 2}, mg_select_8 }, { MD_DT_INT32, 2, {3, 2}, mg_select_9 }, { MD_DT_INT32, 2, {3, 2}, mg_select_10 } }, { MD_DT_INT32, 2, {3, 2}, mg_select_11 }, 1, { { "T", 't', 3, 0 } }, 0.0 },
     { "Select int64 same shape", "Select", 3, { { MD_DT_BOOL, 2, {3, 2}, mg_select_12 }, { MD_DT_INT64, 2, {3, 2}, mg_select_13 }, { MD_DT_INT64, 2, {3, 2}, mg_select_14 } }, { MD_DT_INT64, 2, {3, 2}, mg_select_15 }, 1, { { "T", 't', 9, 0 } }, 0.0 },
-    { "Select uint8 same shape", "Select", 3, { { MD_DT_BOOL, 2, {3, 2}, mg_select_16 }, { MD_DT_UINT8, 2, {3, 2}, mg_select_17 }, { MD_DT_UINT8, 2, {3, 2}, mg_select_18 } }, { MD_DT_UINT8, 2, {3, 2}, mg_select_17 }, 1, { { "T", 't', 4, 0 } }, 0.0 },
-    { "Select bool same shape", "Select", 3, { { MD_DT_BOOL, 2, {3, 2}, mg_select_19 }, { MD_DT_BOOL, 2, {3, 2}, mg_select_12 }, { MD_DT_BOOL, 2, {3, 2}, mg_select_20 } }, { MD_DT_BOOL, 2, {3, 2}, mg_select_21 }, 1, { { "T", 't', 10, 0 } }, 0.0 },
-    { "Select vector cond", "Select", 3, { { MD_DT_BOOL, 1, {3}, mg_select_22 }, { MD_DT_FLOAT, 3, {3, 2, 2}, mg_select_23 }, { MD_DT_FLOAT, 3, {3, 2, 2}, mg_select_24 } }, { MD_DT_FLOAT, 3, {3, 2, 2}, mg_select_25 }, 1, { { "T", 't', 1, 0 } }, 0.0 },
-    { "Select scalar cond true", "Select", 3, { { MD_DT_BOOL, 0, {0}, mg_select_26 }, { MD_DT_FLOAT, 3, {3, 2, 2}, mg_select_23 }, { MD_DT_FLOAT, 3, {3, 2, 2}, mg_select_24 } }, { MD_DT_FLOAT, 3, {3, 2, 2}, mg_select_23 }, 1, { { "T", 't', 1, 0 } }, 0.0 },
-    { "Select scalar cond false", "Select", 3, { { MD_DT_BOOL, 0, {0}, mg_select_27 }, { MD_DT_FLOAT, 3, {3, 2, 2}, mg_select_23 }, { MD_DT_FLOAT, 3, {3, 2, 2}, mg_select_24 } }, { MD_DT_FLOAT, 3, {3, 2, 2}, mg_select_24 }, 1, { { "T", 't', 1, 0 } }, 0.0 },
-    { "Select vectors", "Select", 3, { { MD_DT_BOOL, 1, {4}, mg_select_28 }, { MD_DT_FLOAT, 1, {4}, mg_select_29 }, { MD_DT_FLOAT, 1, {4}, mg_select_30 } }, { MD_DT_FLOAT, 1, {4}, mg_select_31 }, 1, { { "T", 't', 1, 0 } }, 0.0 },
+    { "Select uint8 same shape", "Select", 3, { { MD_DT_BOOL, 2, {3, 2}, mg_select_16 }, { MD_DT_UINT8, 2, {3, 2}, mg_select_17 }, { MD_DT_UINT8, 2, {3, 2}, mg_select_18 } }, { MD_DT_UINT8, 2, {3, 2}, mg_select_19 }, 1, { { "T", 't', 4, 0 } }, 0.0 },
+    { "Select bool same shape", "Select", 3, { { MD_DT_BOOL, 2, {3, 2}, mg_select_20 }, { MD_DT_BOOL, 2, {3, 2}, mg_select_21 }, { MD_DT_BOOL, 2, {3, 2}, mg_select_22 } }, { MD_DT_BOOL, 2, {3, 2}, mg_select_23 }, 1, { { "T", 't', 10, 0 } }, 0.0 },
+    { "Select vector cond", "Select", 3, { { MD_DT_BOOL, 1, {3}, mg_select_24 }, { MD_DT_FLOAT, 3, {3, 2, 2}, mg_select_25 }, { MD_DT_FLOAT, 3, {3, 2, 2}, mg_select_26 } }, { MD_DT_FLOAT, 3, {3, 2, 2}, mg_select_27 }, 1, { { "T", 't', 1, 0 } }, 0.0 },
+    { "Select scalar cond true", "Select", 3, { { MD_DT_BOOL, 0, {0}, mg_select_28 }, { MD_DT_FLOAT, 3, {3, 2, 2}, mg_select_25 }, { MD_DT_FLOAT, 3, {3, 2, 2}, mg_select_26 } }, { MD_DT_FLOAT, 3, {3, 2, 2}, mg_select_25 }, 1, { { "T", 't', 1, 0 } }, 0.0 },
+    { "Select scalar cond false", "Select", 3, { { MD_DT_BOOL, 0, {0}, mg_select_29 }, { MD_DT_FLOAT, 3, {3, 2, 2}, mg_select_25 }, { MD_DT_FLOAT, 3, {3, 2, 2}, mg_select_26 } }, { MD_DT_FLOAT, 3, {3, 2, 2}, mg_select_26 }, 1, { { "T", 't', 1, 0 } }, 0.0 },
+    { "Select vectors", "Select", 3, { { MD_DT_BOOL, 1, {4}, mg_select_30 }, { MD_DT_FLOAT, 1, {4}, mg_select_31 }, { MD_DT_FLOAT, 1, {4}, mg_select_32 } }, { MD_DT_FLOAT, 1, {4}, mg_select_33 }, 1, { { "T", 't', 1, 0 } }, 0.0 },
     { "Select empty", "Select", 3, { { MD_DT_BOOL, 2, {0, 2}, NULL }, { MD_DT_FLOAT, 2, {0, 2}, NULL }, { MD_DT_FLOAT, 2, {0, 2}, NULL } }, { MD_DT_FLOAT, 2, {0, 2}, NULL }, 1, { { "T", 't', 1, 0 } }, 0.0 },
-    { "Select string", "Select", 3, { { MD_DT_BOOL, 1, {3}, mg_select_22 }, { MD_DT_STRING, 1, {3}, mg_select_32 }, { MD_DT_STRING, 1, {3}, mg_select_33 } }, { MD_DT_STRING, 1, {3}, mg_select_34 }, 1, { { "T", 't', 7, 0 } }, 0.0 },
-    { "SelectV2 2x1,1x3,scalar", "SelectV2", 3, { { MD_DT_BOOL, 2, {2, 1}, mg_select_35 }, { MD_DT_FLOAT, 2, {1, 3}, mg_select_36 }, { MD_DT_FLOAT, 0, {0}, mg_select_37 } }, { MD_DT_FLOAT, 2, {2, 3}, mg_select_38 }, 1, { { "T", 't', 1, 0 } }, 0.0 },
-    { "SelectV2 scalar,2x3,2x3", "SelectV2", 3, { { MD_DT_BOOL, 0, {0}, mg_select_26 }, { MD_DT_FLOAT, 2, {2, 3}, mg_select_39 }, { MD_DT_FLOAT, 2, {2, 3}, mg_select_40 } }, { MD_DT_FLOAT, 2, {2, 3}, mg_select_39 }, 1, { { "T", 't', 1, 0 } }, 0.0 },
-    { "SelectV2 3,2x3,1", "SelectV2", 3, { { MD_DT_BOOL, 1, {3}, mg_select_41 }, { MD_DT_FLOAT, 2, {2, 3}, mg_select_42 }, { MD_DT_FLOAT, 1, {1}, mg_select_43 } }, { MD_DT_FLOAT, 2, {2, 3}, mg_select_44 }, 1, { { "T", 't', 1, 0 } }, 0.0 },
-    { "SelectV2 2x3,2x3,2x3", "SelectV2", 3, { { MD_DT_BOOL, 2, {2, 3}, mg_select_45 }, { MD_DT_FLOAT, 2, {2, 3}, mg_select_46 }, { MD_DT_FLOAT, 2, {2, 3}, mg_select_47 } }, { MD_DT_FLOAT, 2, {2, 3}, mg_select_48 }, 1, { { "T", 't', 1, 0 } }, 0.0 },
-    { "SelectV2 4x1x1,1x5x1,1x1x6", "SelectV2", 3, { { MD_DT_BOOL, 3, {4, 1, 1}, mg_select_49 }, { MD_DT_FLOAT, 3, {1, 5, 1}, mg_select_50 }, { MD_DT_FLOAT, 3, {1, 1, 6}, mg_select_51 } }, { MD_DT_FLOAT, 3, {4, 5, 6}, mg_select_52 }, 1, { { "T", 't', 1, 0 } }, 0.0 },
-    { "SelectV2 0x3,1x3,scalar", "SelectV2", 3, { { MD_DT_BOOL, 2, {0, 3}, NULL }, { MD_DT_FLOAT, 2, {1, 3}, mg_select_53 }, { MD_DT_FLOAT, 0, {0}, mg_select_54 } }, { MD_DT_FLOAT, 2, {0, 3}, NULL }, 1, { { "T", 't', 1, 0 } }, 0.0 },
-    { "SelectV2 string broadcast", "SelectV2", 3, { { MD_DT_BOOL, 2, {2, 1}, mg_select_35 }, { MD_DT_STRING, 1, {3}, mg_select_32 }, { MD_DT_STRING, 0, {0}, mg_select_55 } }, { MD_DT_STRING, 2, {2, 3}, mg_select_56 }, 1, { { "T", 't', 7, 0 } }, 0.0 },
-    { "SelectV2 int32 scalar else", "SelectV2", 3, { { MD_DT_BOOL, 2, {2, 3}, mg_select_57 }, { MD_DT_INT32, 2, {2, 3}, mg_select_58 }, { MD_DT_INT32, 0, {0}, mg_select_59 } }, { MD_DT_INT32, 2, {2, 3}, mg_select_60 }, 1, { { "T", 't', 3, 0 } }, 0.0 },
+    { "Select string", "Select", 3, { { MD_DT_BOOL, 1, {3}, mg_select_24 }, { MD_DT_STRING, 1, {3}, mg_select_34 }, { MD_DT_STRING, 1, {3}, mg_select_35 } }, { MD_DT_STRING, 1, {3}, mg_select_36 }, 1, { { "T", 't', 7, 0 } }, 0.0 },
+    { "SelectV2 2x1,1x3,scalar", "SelectV2", 3, { { MD_DT_BOOL, 2, {2, 1}, mg_select_37 }, { MD_DT_FLOAT, 2, {1, 3}, mg_select_38 }, { MD_DT_FLOAT, 0, {0}, mg_select_39 } }, { MD_DT_FLOAT, 2, {2, 3}, mg_select_40 }, 1, { { "T", 't', 1, 0 } }, 0.0 },
+    { "SelectV2 scalar,2x3,2x3", "SelectV2", 3, { { MD_DT_BOOL, 0, {0}, mg_select_29 }, { MD_DT_FLOAT, 2, {2, 3}, mg_select_41 }, { MD_DT_FLOAT, 2, {2, 3}, mg_select_42 } }, { MD_DT_FLOAT, 2, {2, 3}, mg_select_42 }, 1, { { "T", 't', 1, 0 } }, 0.0 },
+    { "SelectV2 3,2x3,1", "SelectV2", 3, { { MD_DT_BOOL, 1, {3}, mg_select_43 }, { MD_DT_FLOAT, 2, {2, 3}, mg_select_44 }, { MD_DT_FLOAT, 1, {1}, mg_select_45 } }, { MD_DT_FLOAT, 2, {2, 3}, mg_select_46 }, 1, { { "T", 't', 1, 0 } }, 0.0 },
+    { "SelectV2 2x3,2x3,2x3", "SelectV2", 3, { { MD_DT_BOOL, 2, {2, 3}, mg_select_47 }, { MD_DT_FLOAT, 2, {2, 3}, mg_select_48 }, { MD_DT_FLOAT, 2, {2, 3}, mg_select_49 } }, { MD_DT_FLOAT, 2, {2, 3}, mg_select_50 }, 1, { { "T", 't', 1, 0 } }, 0.0 },
+    { "SelectV2 4x1x1,1x5x1,1x1x6", "SelectV2", 3, { { MD_DT_BOOL, 3, {4, 1, 1}, mg_select_51 }, { MD_DT_FLOAT, 3, {1, 5, 1}, mg_select_52 }, { MD_DT_FLOAT, 3, {1, 1, 6}, mg_select_53 } }, { MD_DT_FLOAT, 3, {4, 5, 6}, mg_select_54 }, 1, { { "T", 't', 1, 0 } }, 0.0 },
+    { "SelectV2 0x3,1x3,scalar", "SelectV2", 3, { { MD_DT_BOOL, 2, {0, 3}, NULL }, { MD_DT_FLOAT, 2, {1, 3}, mg_select_55 }, { MD_DT_FLOAT, 0, {0}, mg_select_56 } }, { MD_DT_FLOAT, 2, {0, 3}, NULL }, 1, { { "T", 't', 1, 0 } }, 0.0 },
+    { "SelectV2 string broadcast", "SelectV2", 3, { { MD_DT_BOOL, 2, {2, 1}, mg_select_57 }, { MD_DT_STRING, 1, {3}, mg_select_34 }, { MD_DT_STRING, 0, {0}, mg_select_58 } }, { MD_DT_STRING, 2, {2, 3}, mg_select_59 }, 1, { { "T", 't', 7, 0 } }, 0.0 },
+    { "SelectV2 int32 scalar else", "SelectV2", 3, { { MD_DT_BOOL, 2, {2, 3}, mg_select_8 }, { MD_DT_INT32, 2, {2, 3}, mg_select_60 }, { MD_DT_INT32, 0, {0}, mg_select_61 } }, { MD_DT_INT32, 2, {2, 3}, mg_select_62 }, 1, { { "T", 't', 3, 0 } }, 0.0 },
 };
 #define MG_SELECT_COUNT (sizeof mg_select / sizeof mg_select[0])

@@ -37,3 +37,17 @@ tests_ops_kernels_test_array_string_SOURCES = tests/ops/kernels/test_array_strin
 tests_ops_kernels_test_array_string_CFLAGS = $(TEST_CFLAGS)
 tests_ops_kernels_test_array_string_LDADD = $(HARNESS_LIBS)
 TESTS += tests/ops/kernels/test_array_string
+
+check_PROGRAMS += tests/ops/kernels/test_gather
+tests_ops_kernels_test_gather_SOURCES = tests/ops/kernels/test_gather.c \
+  $(ARRAY_GOLDEN) tests/ops/golden/array_gather.h
+tests_ops_kernels_test_gather_CFLAGS = $(TEST_CFLAGS)
+tests_ops_kernels_test_gather_LDADD = $(HARNESS_LIBS)
+TESTS += tests/ops/kernels/test_gather
+
+check_PROGRAMS += tests/ops/kernels/test_pad
+tests_ops_kernels_test_pad_SOURCES = tests/ops/kernels/test_pad.c \
+  $(ARRAY_GOLDEN) tests/ops/golden/array_pad.h
+tests_ops_kernels_test_pad_CFLAGS = $(TEST_CFLAGS)
+tests_ops_kernels_test_pad_LDADD = $(HARNESS_LIBS)
+TESTS += tests/ops/kernels/test_pad
