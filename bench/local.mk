@@ -2,3 +2,4 @@
 include bench/bundle.mk
 include bench/nn.mk
 include bench/math.mk
+include bench/rest.mk

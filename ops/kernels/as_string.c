@@ -110,9 +110,13 @@ static int format_one(const struct as_string_state *s, const struct md_tensor *x
     case MD_DT_FLOAT:
     case MD_DT_DOUBLE:
     case MD_DT_HALF: {
-        double v = x->dtype == MD_DT_FLOAT    ? (double)((const float *)x->data)[i]
-                   : x->dtype == MD_DT_DOUBLE ? ((const double *)x->data)[i]
-                                              : (double)half_to_float(((const uint16_t *)x->data)[i]);
+        double v;
+        if (x->dtype == MD_DT_FLOAT)
+            v = (double)((const float *)x->data)[i];
+        else if (x->dtype == MD_DT_DOUBLE)
+            v = ((const double *)x->data)[i];
+        else
+            v = (double)half_to_float(((const uint16_t *)x->data)[i]);
         if (s->conv == 'g')
             return AS_FMT(buf, cap, s->fill, "g", w, p, v);
         if (s->conv == 'e')

@@ -136,8 +136,8 @@ static bool assert_compute(struct md_kernel_ctx *k, struct md_status *st)
     if (c->dtype != MD_DT_BOOL || md_tensor_num_elements(c) != 1 || c->rank != 0) {
         char sh[96];
         return md_kernel_fail(k->node, st, MD_INVALID_ARGUMENT,
-                              "In[0] should be a scalar bool: %s %s", md_dtype_info(c->dtype)->tf_name,
-                              md_arr_shape_str(sh, sizeof sh, c));
+                              "In[0] should be a scalar bool: %s %s",
+                              md_dtype_info(c->dtype)->tf_name, md_arr_shape_str(sh, sizeof sh, c));
     }
     if (*(const uint8_t *)c->data)
         return true;

@@ -12,7 +12,8 @@ static bool broadcast_to_compute(struct md_kernel_ctx *k, struct md_status *st)
     for (int d = 0; ok && d < r; d++) {
         if (dims[d] < 0)
             return md_kernel_fail(k->node, st, MD_INVALID_ARGUMENT,
-                                  "shape[%d] must be non-negative, got %lld", d, (long long)dims[d]);
+                                  "shape[%d] must be non-negative, got %lld", d,
+                                  (long long)dims[d]);
         int xd = d - (r - x->rank);
         if (xd >= 0 && x->dims[xd] != dims[d] && x->dims[xd] != 1)
             ok = false;

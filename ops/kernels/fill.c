@@ -11,7 +11,8 @@ static bool fill_compute(struct md_kernel_ctx *k, struct md_status *st)
         return false;
     if (v->rank != 0) {
         char s[96];
-        return md_kernel_fail(k->node, st, MD_INVALID_ARGUMENT, "value must be a scalar, got shape %s",
+        return md_kernel_fail(k->node, st, MD_INVALID_ARGUMENT,
+                              "value must be a scalar, got shape %s",
                               md_arr_shape_str(s, sizeof s, v));
     }
     if (!md_arr_check_dtype(k->node, v->dtype, st))

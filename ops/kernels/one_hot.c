@@ -27,8 +27,8 @@ static bool one_hot_compute(struct md_kernel_ctx *k, struct md_status *st)
     if (!md_arr_read_scalar(k, k->inputs[1], "depth", &depth, st))
         return false;
     if (depth < 0)
-        return md_kernel_fail(k->node, st, MD_INVALID_ARGUMENT, "depth must be non-negative, got: %lld",
-                              (long long)depth);
+        return md_kernel_fail(k->node, st, MD_INVALID_ARGUMENT,
+                              "depth must be non-negative, got: %lld", (long long)depth);
     if (!(idx->dtype == MD_DT_INT32 || idx->dtype == MD_DT_INT64 || idx->dtype == MD_DT_UINT8))
         return md_kernel_fail(k->node, st, MD_UNIMPLEMENTED, "indices dtype %s not supported",
                               md_dtype_name(idx->dtype));

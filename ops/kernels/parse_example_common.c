@@ -125,7 +125,8 @@ static bool read_dense_shapes(struct md_kernel_init *ki, struct pe_state *s, str
         }
         if (pd->varlen && pd->stride == 0)
             return md_kernel_fail(ki->node, st, MD_INVALID_ARGUMENT,
-                                  "dense_shapes[%zu]: a variable-length shape needs a non-empty row",
+                                  "dense_shapes[%zu]: a variable-length shape needs a "
+                                  "non-empty row",
                                   d);
     }
     return true;
@@ -461,8 +462,8 @@ static bool ex_fail(const struct pe_run *r, int64_t e, const struct pe_key *key,
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return md_kernel_fail(r->k->node, st, MD_INVALID_ARGUMENT, "Name: %s, Key: %s, Index: %lld.  %s",
-                          ex_name(r, e, name, sizeof name),
+    return md_kernel_fail(r->k->node, st, MD_INVALID_ARGUMENT,
+                          "Name: %s, Key: %s, Index: %lld.  %s", ex_name(r, e, name, sizeof name),
                           md_escape(kb, sizeof kb, key->data, key->len), (long long)e, msg);
 }
 
@@ -757,7 +758,8 @@ bool md_parse_example_compute(struct md_kernel_ctx *k, struct md_status *st)
 
     /* Keys, in slot order: sparse, dense, ragged. */
     r.n_keys = s->n_sparse + s->n_dense + s->n_ragged;
-    struct pe_key *keys = md_kernel_scratch(k, (size_t)(r.n_keys ? r.n_keys : 1) * sizeof *keys, st);
+    size_t n_keys1 = (size_t)(r.n_keys ? r.n_keys : 1);
+    struct pe_key *keys = md_kernel_scratch(k, n_keys1 * sizeof *keys, st);
     if (!keys)
         return false;
     const struct md_tensor *const *defaults;
@@ -878,10 +880,9 @@ bool md_parse_example_compute(struct md_kernel_ctx *k, struct md_status *st)
     if (r.block < 16)
         r.block = 16;
     r.n_blocks = r.batch ? (r.batch + r.block - 1) / r.block : 0;
-    r.work = md_kernel_scratch(
-        k, (size_t)(r.n_blocks ? r.n_blocks : 1) * (size_t)(r.n_keys ? r.n_keys : 1) * sizeof *r.work,
-        st);
-    r.block_st = md_kernel_scratch(k, (size_t)(r.n_blocks ? r.n_blocks : 1) * sizeof *r.block_st, st);
+    size_t n_blocks1 = (size_t)(r.n_blocks ? r.n_blocks : 1);
+    r.work = md_kernel_scratch(k, n_blocks1 * n_keys1 * sizeof *r.work, st);
+    r.block_st = md_kernel_scratch(k, n_blocks1 * sizeof *r.block_st, st);
     if (!r.work || !r.block_st)
         return false;
     for (int64_t b = 0; b < r.n_blocks; b++)

@@ -86,7 +86,8 @@ static bool top_k_v2_compute(struct md_kernel_ctx *k, struct md_status *st)
         return md_kernel_fail(k->node, st, MD_INVALID_ARGUMENT, "Need k >= 0, got %lld",
                               (long long)kk);
     if (x->rank < 1)
-        return md_kernel_fail(k->node, st, MD_INVALID_ARGUMENT, "input must be >= 1-D, got shape []");
+        return md_kernel_fail(k->node, st, MD_INVALID_ARGUMENT,
+                              "input must be >= 1-D, got shape []");
     switch (x->dtype) {
     case MD_DT_FLOAT: case MD_DT_DOUBLE: case MD_DT_INT8: case MD_DT_UINT8: case MD_DT_INT16:
     case MD_DT_UINT16: case MD_DT_INT32: case MD_DT_INT64:

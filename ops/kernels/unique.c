@@ -46,8 +46,8 @@ static bool same(const struct md_tensor *x, int64_t i, int64_t j, size_t es)
         return a->len == b->len && (!a->len || !memcmp(a->data, b->data, a->len));
     }
     default:
-        return !memcmp((const char *)x->data + (size_t)i * es, (const char *)x->data + (size_t)j * es,
-                       es);
+        return !memcmp((const char *)x->data + (size_t)i * es,
+                       (const char *)x->data + (size_t)j * es, es);
     }
 }
 
@@ -57,7 +57,8 @@ static bool unique_compute(struct md_kernel_ctx *k, struct md_status *st)
     const struct md_tensor *x = k->inputs[0];
     if (x->rank != 1) {
         char s[96];
-        return md_kernel_fail(k->node, st, MD_INVALID_ARGUMENT, "unique expects a 1D vector, got %s",
+        return md_kernel_fail(k->node, st, MD_INVALID_ARGUMENT,
+                              "unique expects a 1D vector, got %s",
                               md_arr_shape_str(s, sizeof s, x));
     }
     if (x->dtype == MD_DT_HALF || !md_arr_check_dtype(k->node, x->dtype, st)) {

@@ -407,7 +407,7 @@ def make_example(pb, feats):
             f.int64_list.value.extend(v)
         else:
             f.float_list.SetInParent()
-    return m.SerializeToString()
+    return m.SerializeToString(deterministic=True)  # map entries sorted by key
 
 
 def parse_example_cases():

@@ -1,4 +1,5 @@
-/* Pack, Unpack, ConcatV2, Split, SplitV, Tile, Transpose, ReverseV2: golden cases from tests/ops/gen/array.py. */
+/* Pack, Unpack, ConcatV2, Split, SplitV, Tile, Transpose, ReverseV2: golden cases
+ * from tests/ops/gen/array.py. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -11,9 +11,21 @@
 
 #define N_CASES (sizeof shape_cases / sizeof shape_cases[0])
 
-static void test_reshape(void **s) { (void)s; assert_int_equal(g_run_all(shape_cases, N_CASES, "Reshape"), 0); }
-static void test_squeeze(void **s) { (void)s; assert_int_equal(g_run_all(shape_cases, N_CASES, "Squeeze"), 0); }
-static void test_expand_dims(void **s) { (void)s; assert_int_equal(g_run_all(shape_cases, N_CASES, "ExpandDims"), 0); }
+static void test_reshape(void **s)
+{
+    (void)s;
+    assert_int_equal(g_run_all(shape_cases, N_CASES, "Reshape"), 0);
+}
+static void test_squeeze(void **s)
+{
+    (void)s;
+    assert_int_equal(g_run_all(shape_cases, N_CASES, "Squeeze"), 0);
+}
+static void test_expand_dims(void **s)
+{
+    (void)s;
+    assert_int_equal(g_run_all(shape_cases, N_CASES, "ExpandDims"), 0);
+}
 static void test_shape(void **s)
 {
     (void)s;
@@ -23,7 +35,11 @@ static void test_shape(void **s)
                          g_run_all(shape_cases, N_CASES, "Rank"),
                      0);
 }
-static void test_fill(void **s) { (void)s; assert_int_equal(g_run_all(shape_cases, N_CASES, "Fill"), 0); }
+static void test_fill(void **s)
+{
+    (void)s;
+    assert_int_equal(g_run_all(shape_cases, N_CASES, "Fill"), 0);
+}
 static void test_zeros_ones(void **s)
 {
     (void)s;
@@ -31,7 +47,11 @@ static void test_zeros_ones(void **s)
                          g_run_all(shape_cases, N_CASES, "OnesLike"),
                      0);
 }
-static void test_range(void **s) { (void)s; assert_int_equal(g_run_all(shape_cases, N_CASES, "Range"), 0); }
+static void test_range(void **s)
+{
+    (void)s;
+    assert_int_equal(g_run_all(shape_cases, N_CASES, "Range"), 0);
+}
 
 /* Reshape returns a view that shares the input's buffer. */
 static void test_reshape_is_view(void **state)

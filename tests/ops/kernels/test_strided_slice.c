@@ -11,8 +11,16 @@
 
 #define N_CASES (sizeof slice_cases / sizeof slice_cases[0])
 
-static void test_slice(void **s) { (void)s; assert_int_equal(g_run_all(slice_cases, N_CASES, "Slice"), 0); }
-static void test_strided_slice(void **s) { (void)s; assert_int_equal(g_run_all(slice_cases, N_CASES, "StridedSlice"), 0); }
+static void test_slice(void **s)
+{
+    (void)s;
+    assert_int_equal(g_run_all(slice_cases, N_CASES, "Slice"), 0);
+}
+static void test_strided_slice(void **s)
+{
+    (void)s;
+    assert_int_equal(g_run_all(slice_cases, N_CASES, "StridedSlice"), 0);
+}
 
 int main(void)
 {
