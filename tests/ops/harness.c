@@ -118,7 +118,8 @@ void th_attr_list_int(Tensorflow__NodeDef *n, const char *name, size_t count, co
     Tensorflow__AttrValue__ListValue *l = add_list(n, name);
     l->n_i = count;
     l->i = xmalloc(count * sizeof *l->i);
-    memcpy(l->i, v, count * sizeof *l->i);
+    if (count)
+        memcpy(l->i, v, count * sizeof *l->i);
 }
 
 void th_attr_list_type(Tensorflow__NodeDef *n, const char *name, size_t count,
