@@ -29,8 +29,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PY = "/usr/bin/python3"
 
 
+EXTRA = {}
+
+
 def run(cmd, env_extra):
     env = dict(os.environ)
+    env.update(EXTRA)
     env.update(env_extra)
     out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
     rows = []
@@ -53,7 +57,11 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--seconds", type=float, default=1.0)
     ap.add_argument("--cnn", default=os.path.join(".", "bench", "cnn"))
+    ap.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
+                    help="extra environment for every process, e.g. OPENBLAS_CORETYPE=SkylakeX "
+                         "(OpenBLAS 0.3.21 does not know Zen 4/5 and falls back to AVX2)")
     a = ap.parse_args()
+    EXTRA.update(kv.split("=", 1) for kv in a.env)
     if not os.access(a.cnn, os.X_OK):
         sys.exit("cnn_run: %s not found (run from the build directory, after make bench/cnn)"
                  % a.cnn)
@@ -73,7 +81,8 @@ def main():
         print("round %d/%d done" % (r + 1, a.rounds), file=sys.stderr, flush=True)
 
     med = statistics.median
-    print("MNIST CNN (27.8 MFLOP/image), medians of %d interleaved rounds" % a.rounds)
+    print("MNIST CNN (27.8 MFLOP/image), medians of %d interleaved rounds%s" % (
+        a.rounds, "; env " + " ".join(a.env) if a.env else ""))
     print("%-3s %-5s %9s %9s %9s %-22s %8s %9s %9s %8s %8s  %s" % (
         "thr", "batch", "engine ms", "chain ms", "torch ms", "engine vs torch", "img/s",
         "GEMM ms", "wall/GEMM", "RSS eng", "RSS chn", "torch best config"))

@@ -1,15 +1,24 @@
 /* exec.c: run a plan in a request arena.
  *
  * Kernels allocate their outputs and scratch through env->alloc, which hands
- * out blocks from the request arena in size classes and remembers them. After
- * each step every output is matched to the block that holds its data (a
- * fresh block of the step, or a block of an input it forwards or views), and
- * blocks hold one reference per slot that points into them. When the plan
- * says a slot is dead, its reference goes; a block without references goes
- * to a free list and is handed out again, so a deep network's request
- * needs roughly its peak live memory, not the sum of all activations.
- * Blocks allocated by a step that produces strings are pinned (never
- * recycled): string elements point at bytes in blocks no slot tracks.
+ * out blocks carved from regions of the request arena and remembers them.
+ * After each step every output is matched to the block that holds its data
+ * (a fresh block of the step, or a block of an input it forwards or views),
+ * and blocks hold one reference per slot that points into them. When the
+ * plan says a slot is dead, its reference goes; a block without references
+ * becomes free and is handed out again, so a deep network's request needs
+ * roughly its peak live memory, not the sum of all activations.
+ *
+ * The free blocks form a small general-purpose allocator (TLSF-like): they
+ * sit in size bins (64-byte steps up to 4 KiB, then 8 bins per power of
+ * two) with a bitmap of non-empty bins; a request takes the best fit from its
+ * own bin or any block of the next non-empty bin, and the rest of the block
+ * is split off when it is worth keeping. A freed block merges with free
+ * neighbours of its region, so the 17 MB activation of a first conv layer
+ * is cut up for the smaller layers after it instead of sitting idle beside
+ * fresh allocations. Blocks allocated by a step that produces strings are
+ * pinned (never recycled): string elements point at bytes in blocks no slot
+ * tracks.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,13 +30,14 @@ struct blk {
     size_t size;
     int refs;
     bool pinned;
-    int next_free;
+    bool free;
+    int prev, next;   /* address neighbours in the same region (-1: none) */
+    int fprev, fnext; /* free list of the block's bin, or list of unused structs */
 };
 
-struct free_class {
-    size_t size;
-    int head;
-};
+#define N_BINS 480
+#define MIN_REGION ((size_t)64 << 10) /* small blocks share regions */
+#define MIN_SPLIT ((size_t)512)       /* smaller tails stay with their block */
 
 struct run {
     struct md_exec_env env;
@@ -36,25 +46,25 @@ struct run {
     const struct md_plan *plan;
     const struct md_plan_step *step;
     const struct md_tensor *const *in;
-    const int *slot_blk;
+    int *slot_blk;
     struct blk *blocks;
     int n_blocks, cap_blocks;
+    int unused;     /* block structs freed by merging, chained by fnext */
     int *step_blks; /* blocks handed out during the current step */
     int n_step, cap_step;
-    struct free_class *classes;
-    int n_classes, cap_classes;
+    int *bins;      /* N_BINS heads; allocated with the first block */
+    uint64_t bitmap[(N_BINS + 63) / 64];
 };
 
-/* Size classes: multiples of 64 up to 4 KiB, then 8 steps per power of two
- * (at most 12.5% slack). */
-static size_t class_size(size_t n)
+/* Bin of a size (a multiple of 64): bins 0..63 hold 64..4096 exactly, then
+ * each power of two [2^e, 2^(e+1)) is cut into 8 bins. */
+static int bin_of(size_t n)
 {
     if (n <= 4096)
-        return n ? (n + 63) & ~(size_t)63 : 64;
-    int shift = 63 - __builtin_clzll((unsigned long long)n) - 3;
-    size_t step = (size_t)1 << shift;
-    size_t r = (n + step - 1) & ~(step - 1);
-    return r < n ? n : r;
+        return (int)(n / 64) - 1;
+    int e = 63 - __builtin_clzll((unsigned long long)n);
+    int sub = (int)((n >> (e - 3)) & 7);
+    return 64 + (e - 12) * 8 + sub;
 }
 
 static bool grow(void **arr, int *cap, size_t elem, struct md_arena *a, int n, struct md_status *st)
@@ -72,51 +82,112 @@ static bool grow(void **arr, int *cap, size_t elem, struct md_arena *a, int n, s
     return true;
 }
 
-static struct free_class *find_class(struct run *r, size_t size, bool create, struct md_status *st)
+static void bin_insert(struct run *r, int b)
 {
-    for (int i = 0; i < r->n_classes; i++)
-        if (r->classes[i].size == size)
-            return &r->classes[i];
-    if (!create)
-        return NULL;
-    if (!grow((void **)&r->classes, &r->cap_classes, sizeof *r->classes, r->arena, r->n_classes,
-              st))
-        return NULL;
-    struct free_class *c = &r->classes[r->n_classes++];
-    c->size = size;
-    c->head = -1;
-    return c;
+    struct blk *k = &r->blocks[b];
+    int i = bin_of(k->size);
+    k->free = true;
+    k->fprev = -1;
+    k->fnext = r->bins[i];
+    if (k->fnext >= 0)
+        r->blocks[k->fnext].fprev = b;
+    r->bins[i] = b;
+    r->bitmap[i / 64] |= (uint64_t)1 << (i % 64);
+}
+
+static void bin_remove(struct run *r, int b)
+{
+    struct blk *k = &r->blocks[b];
+    int i = bin_of(k->size);
+    if (k->fprev >= 0)
+        r->blocks[k->fprev].fnext = k->fnext;
+    else
+        r->bins[i] = k->fnext;
+    if (k->fnext >= 0)
+        r->blocks[k->fnext].fprev = k->fprev;
+    if (r->bins[i] < 0)
+        r->bitmap[i / 64] &= ~((uint64_t)1 << (i % 64));
+    k->free = false;
+}
+
+/* A block struct (from the unused list or a new one); -1 on OOM. */
+static int new_blk(struct run *r, struct md_status *st)
+{
+    if (r->unused >= 0) {
+        int b = r->unused;
+        r->unused = r->blocks[b].fnext;
+        return b;
+    }
+    if (!grow((void **)&r->blocks, &r->cap_blocks, sizeof *r->blocks, r->arena, r->n_blocks, st))
+        return -1;
+    return r->n_blocks++;
+}
+
+/* A free block of at least `need` bytes, or -1. */
+static int find_free(struct run *r, size_t need)
+{
+    int i = bin_of(need);
+    int best = -1;
+    for (int b = r->bins[i]; b >= 0; b = r->blocks[b].fnext)
+        if (r->blocks[b].size >= need && (best < 0 || r->blocks[b].size < r->blocks[best].size))
+            best = b;
+    if (best >= 0)
+        return best;
+    for (int w = (i + 1) / 64; w < (int)(sizeof r->bitmap / sizeof r->bitmap[0]); w++) {
+        uint64_t m = r->bitmap[w];
+        if (w == (i + 1) / 64)
+            m &= ~(uint64_t)0 << ((i + 1) % 64);
+        if (m)
+            return r->bins[w * 64 + __builtin_ctzll(m)];
+    }
+    return -1;
 }
 
 static void *run_alloc(struct md_exec_env *env, size_t bytes, struct md_status *st)
 {
     struct run *r = env->run;
-    size_t cls = class_size(bytes);
-    if (cls < bytes)
+    size_t need = bytes ? (bytes + 63) & ~(size_t)63 : 64;
+    if (need < bytes || need > SIZE_MAX / 2)
         return md_arena_alloc(r->arena, bytes, st); /* overflow: let the arena refuse */
+    if (!r->bins) {
+        r->bins = md_arena_alloc(r->arena, N_BINS * sizeof *r->bins, st);
+        if (!r->bins)
+            return NULL;
+        for (int i = 0; i < N_BINS; i++)
+            r->bins[i] = -1;
+    }
     if (!grow((void **)&r->step_blks, &r->cap_step, sizeof *r->step_blks, r->arena, r->n_step, st))
         return NULL;
-    struct free_class *c = find_class(r, cls, false, st);
-    int b;
-    if (c && c->head >= 0) {
-        b = c->head;
-        c->head = r->blocks[b].next_free;
+    int b = find_free(r, need);
+    if (b >= 0) {
+        bin_remove(r, b);
     } else {
-        if (!grow((void **)&r->blocks, &r->cap_blocks, sizeof *r->blocks, r->arena, r->n_blocks,
-                  st))
+        size_t rsz = need < MIN_REGION ? MIN_REGION : need;
+        char *p = md_arena_alloc(r->arena, rsz, st);
+        if (!p || (b = new_blk(r, st)) < 0)
             return NULL;
-        char *p = md_arena_alloc(r->arena, cls, st);
-        if (!p)
-            return NULL;
-        b = r->n_blocks++;
-        r->blocks[b].p = p;
-        r->blocks[b].size = cls;
+        r->blocks[b] = (struct blk){ .p = p, .size = rsz, .prev = -1, .next = -1 };
     }
-    r->blocks[b].refs = 0;
-    r->blocks[b].pinned = false;
-    r->blocks[b].next_free = -1;
+    /* Split off the tail when it is worth keeping. */
+    if (r->blocks[b].size - need >= MIN_SPLIT) {
+        int t = new_blk(r, st);
+        if (t < 0)
+            return NULL;
+        struct blk *k = &r->blocks[b];
+        r->blocks[t] = (struct blk){ .p = k->p + need, .size = k->size - need, .prev = b,
+                                     .next = k->next };
+        if (k->next >= 0)
+            r->blocks[k->next].prev = t;
+        k->next = t;
+        k->size = need;
+        bin_insert(r, t);
+    }
+    struct blk *k = &r->blocks[b];
+    k->refs = 0;
+    k->pinned = false;
+    k->free = false;
     r->step_blks[r->n_step++] = b;
-    return r->blocks[b].p;
+    return k->p;
 }
 
 /* Input j's block may be overwritten when this step is the slot's last
@@ -145,19 +216,56 @@ static void *run_reuse(struct md_exec_env *env, int j, size_t bytes)
     return blk->p;
 }
 
+/* Drops block b's struct after it merged into its neighbour. */
+static void drop_blk(struct run *r, int b)
+{
+    r->blocks[b].fnext = r->unused;
+    r->unused = b;
+}
+
 static void blk_release(struct run *r, int b)
 {
     struct blk *k = &r->blocks[b];
-    if (k->refs > 0 || k->pinned)
+    if (k->refs > 0 || k->pinned || k->free)
         return;
-    struct md_status ignore = MD_STATUS_INIT;
-    struct free_class *c = find_class(r, k->size, true, &ignore);
-    if (!c) {
-        k->pinned = true; /* cannot track it: just never reuse it */
-        return;
+    int n = k->next;
+    if (n >= 0 && r->blocks[n].free) {
+        bin_remove(r, n);
+        k->size += r->blocks[n].size;
+        k->next = r->blocks[n].next;
+        if (k->next >= 0)
+            r->blocks[k->next].prev = b;
+        drop_blk(r, n);
     }
-    k->next_free = c->head;
-    c->head = b;
+    int pv = k->prev;
+    if (pv >= 0 && r->blocks[pv].free) {
+        bin_remove(r, pv);
+        struct blk *q = &r->blocks[pv];
+        q->size += k->size;
+        q->next = k->next;
+        if (q->next >= 0)
+            r->blocks[q->next].prev = pv;
+        drop_blk(r, b);
+        b = pv;
+    }
+    bin_insert(r, b);
+}
+
+/* Drops the slots the plan says are dead after `step`. */
+static void release_slots(struct run *r, const struct md_plan *p, const struct md_plan_step *step,
+                          struct md_tensor *slots)
+{
+    int *slot_blk = r->slot_blk;
+    for (int i = 0; i < step->n_rel; i++) {
+        int slot = p->release[step->rel_base + i];
+        md_tensor_cleanup(&slots[slot]);
+        int b = slot_blk[slot];
+        if (b >= 0) {
+            slot_blk[slot] = -1;
+            r->blocks[b].refs--;
+            blk_release(r, b);
+        }
+    }
 }
 
 static bool inside(const struct blk *k, const void *p)
@@ -170,7 +278,7 @@ bool md_plan_run(const struct md_plan *p, const struct md_graph *g, const struct
                  const struct md_tensor *const *feeds, struct md_tensor *outputs,
                  struct md_arena *arena, struct md_status *st)
 {
-    struct run r = { .arena = arena };
+    struct run r = { .arena = arena, .unused = -1 };
     if (env)
         r.env = *env;
     r.env.run = &r;
@@ -195,16 +303,43 @@ bool md_plan_run(const struct md_plan *p, const struct md_graph *g, const struct
     }
     for (int i = 0; i < p->n_feeds; i++)
         md_tensor_share(&slots[i], feeds[i]);
+    /* TF1 control flow: dead slots and dead (skipped) steps. */
+    unsigned char *sdead = NULL, *stdead = NULL, *indead = NULL;
+    if (p->control_flow) {
+        sdead = md_arena_alloc(arena, ns + 1, st);
+        stdead = md_arena_alloc(arena, (size_t)p->n_steps + 1, st);
+        indead = md_arena_alloc(arena, (size_t)p->max_in + 1, st);
+        if (!sdead || !stdead || !indead)
+            return false;
+        memset(sdead, 0, ns + 1);
+        memset(stdead, 0, (size_t)p->n_steps + 1);
+    }
     bool ok = true;
     for (int s = 0; s < p->n_steps && ok; s++) {
         const struct md_plan_step *step = &p->steps[s];
         const struct md_gnode *n = &g->nodes[step->node];
+        if (sdead) {
+            bool any = false;
+            for (int i = 0; i < step->n_in; i++)
+                any |= (indead[i] = sdead[p->in_slots[step->in_base + i]]) != 0;
+            for (int i = 0; i < step->n_ctrl; i++)
+                any |= stdead[p->ctrl_steps[step->ctrl_base + i]] != 0;
+            if (any && (n->is_call || !(n->op->flags & MD_OP_DEAD_INPUTS))) {
+                /* Dead in, dead out: the step is skipped. */
+                stdead[s] = 1;
+                memset(sdead + step->out_slot, 1, (size_t)step->n_out);
+                release_slots(&r, p, step, slots);
+                continue;
+            }
+        }
         if (n->is_call)
             continue; /* join node: ordering only */
         for (int i = 0; i < step->n_in; i++) {
             int islot = p->in_slots[step->in_base + i];
             const struct md_gnode *src = &g->nodes[n->in[i].node];
             in[i] = &slots[islot];
+            if (sdead && indead[i])
+                continue;
             if (islot >= p->n_feeds && (src->op->flags & MD_OP_REF_OUTPUT)) {
                 /* A TF1 reference: read the variable now, not when its
                  * node ran (an Assign may have run in between). */
@@ -236,7 +371,8 @@ bool md_plan_run(const struct md_plan *p, const struct md_graph *g, const struct
         struct md_kernel_ctx k = { .node = n->def, .state = n->state, .n_inputs = step->n_in,
                                    .inputs = in, .n_outputs = step->n_out,
                                    .outputs = &slots[step->out_slot], .arena = arena,
-                                   .env = &r.env };
+                                   .env = &r.env, .in_dead = indead,
+                                   .dead = sdead ? sdead + step->out_slot : NULL };
         r.n_step = 0;
         r.step = step;
         ok = n->op->compute(&k, st);
@@ -252,6 +388,8 @@ bool md_plan_run(const struct md_plan *p, const struct md_graph *g, const struct
         for (int o = 0; o < step->n_out; o++) {
             int slot = step->out_slot + o;
             struct md_tensor *t = &slots[slot];
+            if (sdead && sdead[slot])
+                continue;
             if (t->dtype == MD_DT_INVALID) {
                 ok = md_kernel_fail(n->def, st, MD_INTERNAL, "kernel did not produce output %d", o);
                 break;
@@ -280,14 +418,28 @@ bool md_plan_run(const struct md_plan *p, const struct md_graph *g, const struct
             else
                 blk_release(&r, r.step_blks[i]);
         }
-        for (int i = 0; i < step->n_rel; i++) {
-            int slot = p->release[step->rel_base + i];
-            md_tensor_cleanup(&slots[slot]);
-            int b = slot_blk[slot];
-            if (b >= 0) {
-                slot_blk[slot] = -1;
-                r.blocks[b].refs--;
-                blk_release(&r, b);
+        if (sdead && (n->op->flags & MD_OP_DEAD_INPUTS) && step->n_out > 0) {
+            /* Merge with every input dead: a dead step. */
+            bool all = true;
+            for (int o = 0; o < step->n_out; o++)
+                all &= sdead[step->out_slot + o] != 0;
+            stdead[s] = all;
+        }
+        release_slots(&r, p, step, slots);
+    }
+    if (ok && sdead) {
+        for (int j = 0; j < p->n_fetches && ok; j++) {
+            int fs = p->fetch_slot[j];
+            if (fs >= 0 && sdead[fs]) {
+                const char *who = "?";
+                for (int s = 0; s < p->n_steps; s++)
+                    if (fs >= p->steps[s].out_slot && fs < p->steps[s].out_slot + p->steps[s].n_out)
+                        who = g->nodes[p->steps[s].node].name;
+                char nm[160];
+                ok = md_status_set(st, MD_INVALID_ARGUMENT,
+                                   "fetch %d (node '%s') has no value: it is on a control-flow "
+                                   "branch that was not taken",
+                                   j, md_escape(nm, sizeof nm, who, strlen(who)));
             }
         }
     }

@@ -39,6 +39,9 @@ struct md_exec_env {
      * (struct md_graph *) and the id of the node whose init runs. */
     const void *graph;
     int init_node;
+    /* The SavedModel version directory (NULL: none). File-reading kernels
+     * (InitializeTableFromTextFileV2) only open files inside it. */
+    const char *model_dir;
 };
 
 /* ---- variables (ops/model.c) ---- */

@@ -915,6 +915,10 @@ bool md_graph_init_nodes(struct md_graph *g, const bool *need, struct md_exec_en
         }
         if (!n->op)
             return md_kernel_fail(n->def, st, MD_UNIMPLEMENTED, "op is not supported");
+        if ((n->op->flags & MD_OP_REFUSED) || !n->op->compute)
+            return md_kernel_fail(n->def, st, MD_UNIMPLEMENTED,
+                                  "op is refused for safety (it reaches files, processes or "
+                                  "Python)");
         if (env) {
             env->graph = g;
             env->init_node = id;

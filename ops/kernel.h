@@ -64,6 +64,13 @@ struct md_kernel_ctx {
     struct md_tensor *outputs;           /* the kernel fills each of these */
     struct md_arena *arena;              /* request arena */
     struct md_exec_env *env;             /* may be NULL in unit tests */
+    /* TF1 control flow (dead tensors), NULL when the executor does not
+     * track them. in_dead[i]: input i is dead (only ops flagged
+     * MD_OP_DEAD_INPUTS see dead inputs: Merge, ControlTrigger). dead[o]:
+     * the kernel sets it to mark output o dead instead of producing it
+     * (Switch's untaken branch). */
+    const unsigned char *in_dead;
+    unsigned char *dead;
 };
 
 enum md_op_flags {
@@ -75,6 +82,11 @@ enum md_op_flags {
     MD_OP_REF_OUTPUT = 1 << 4, /* output is a TF1 reference (VariableV2): the executor
                                   re-evaluates it for each consumer, so a read ordered
                                   after an Assign sees the new value */
+    MD_OP_DEAD_INPUTS = 1 << 5, /* runs even when inputs are dead, seeing in_dead (Merge,
+                                   ControlTrigger); other ops with a dead input are skipped
+                                   and their outputs are dead */
+    MD_OP_DEAD_OUTPUTS = 1 << 6, /* may mark outputs dead (Switch): the executor tracks
+                                    dead values in plans that contain it */
 };
 
 struct md_op_def {

@@ -10,3 +10,6 @@ include ops/kernels/core.mk
 include ops/kernels/math.mk
 include ops/kernels/array.mk
 include ops/kernels/nn.mk
+include ops/kernels/train.mk
+include ops/kernels/sparse.mk
+include ops/kernels/control.mk

@@ -319,11 +319,25 @@ size_t md_varstore_bind_bundle(struct md_varstore *vs, struct md_status *st)
 }
 
 /* =============================================================== model */
+/* A plan for a subset of a signature's outputs (output_filter): only what
+ * those outputs need runs. Built on first use, kept for the model's life. */
+#define SUBSET_PLANS_MAX 16
+
+struct subset_plan {
+    size_t n;         /* outputs, ascending signature indexes */
+    int *outs;
+    struct md_plan *plan;
+};
+
 struct sig_plan {
     const struct md_signature *sig;
     struct md_plan *plan;      /* NULL: err says why */
     struct md_status err;
     struct md_tensor *defaults; /* per input (sig order); dtype INVALID = none */
+    pthread_mutex_t mu;         /* guards n_subsets / subsets */
+    bool mu_init;
+    int n_subsets;
+    struct subset_plan subsets[SUBSET_PLANS_MAX];
 };
 
 struct md_model {
@@ -331,7 +345,7 @@ struct md_model {
     struct md_savedmodel *sm;
     struct md_graph *g;
     struct md_varstore *vars;
-    struct md_threadpool *pool;
+    struct md_threadpool *pool; /* the shared pool (not owned) */
     struct md_exec_env env;
     size_t n_sigs;
     struct sig_plan *sigs; /* parallel to sm->signatures */
@@ -619,13 +633,18 @@ static void model_free(struct md_model *m)
         return;
     for (size_t i = 0; m->sigs && i < m->n_sigs; i++) {
         md_plan_free(m->sigs[i].plan);
+        for (int k = 0; k < m->sigs[i].n_subsets; k++) {
+            md_plan_free(m->sigs[i].subsets[k].plan);
+            free(m->sigs[i].subsets[k].outs);
+        }
+        if (m->sigs[i].mu_init)
+            pthread_mutex_destroy(&m->sigs[i].mu);
         if (m->sigs[i].defaults)
             for (size_t j = 0; j < m->sigs[i].sig->n_inputs; j++)
                 md_tensor_cleanup(&m->sigs[i].defaults[j]);
         free(m->sigs[i].defaults);
     }
     free(m->sigs);
-    md_threadpool_free(m->pool);
     md_graph_free(m->g);
     md_varstore_free(m->vars);
     md_savedmodel_free(m->sm);
@@ -749,15 +768,11 @@ struct md_model *md_model_load(const char *dir, const struct md_model_options *o
     m->vars = md_varstore_new(m->sm->vars, st);
     if (!m->vars)
         goto fail;
-    int threads = opts->intra_op_threads;
-    if (threads <= 0) {
-        long c = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = c > 0 ? (int)c : 1;
-    }
-    if (threads > 1 && !(m->pool = md_threadpool_new(threads - 1, st)))
+    if (!md_threadpool_shared(opts->intra_op_threads, &m->pool, st))
         goto fail;
     m->env = (struct md_exec_env){ .parallel_for = m->pool ? md_threadpool_env_for : NULL,
-                                   .pool = m->pool, .model = m->vars };
+                                   .pool = m->pool, .model = m->vars,
+                                   .model_dir = m->sm->dir };
     if (!specs_build(m->sm, m->g, opts->run_init_ops, &ss, st))
         goto fail;
     struct unsup *u;
@@ -798,6 +813,8 @@ struct md_model *md_model_load(const char *dir, const struct md_model_options *o
         size_t k = (size_t)ss.sig0 + i;
         sp->sig = &m->sm->signatures[i];
         sp->err = ss.errs[k];
+        pthread_mutex_init(&sp->mu, NULL);
+        sp->mu_init = true;
         if (ss.ok[k])
             sp->plan = md_plan_build(m->g, &ss.specs[k], &ss.needs[k], &sp->err);
         if (!sp->plan) {
@@ -864,8 +881,14 @@ size_t md_model_memory_bytes(const struct md_model *m)
         total += md_bundle_mapped_bytes(m->sm->vars);
     total += md_arena_used(m->g->mem) + (size_t)m->g->n_nodes * sizeof(struct md_gnode);
     total += md_varstore_bytes(m->vars);
-    for (size_t i = 0; i < m->n_sigs; i++)
-        total += md_plan_bytes(m->sigs[i].plan);
+    for (size_t i = 0; i < m->n_sigs; i++) {
+        struct sig_plan *sp = &m->sigs[i];
+        total += md_plan_bytes(sp->plan);
+        pthread_mutex_lock(&sp->mu);
+        for (int k = 0; k < sp->n_subsets; k++)
+            total += md_plan_bytes(sp->subsets[k].plan);
+        pthread_mutex_unlock(&sp->mu);
+    }
     return total;
 }
 
@@ -975,6 +998,57 @@ static bool check_inputs(const struct sig_plan *sp, const struct md_feed *feeds,
     return true;
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* The cached plan for outputs outs[0..n) (ascending), built on first use.
+ * NULL with st untouched when the cache is full (the caller runs the full
+ * plan), NULL with st set on failure. thread-safe */
+static const struct md_plan *subset_plan(struct sig_plan *sp, const struct md_graph *g,
+                                         const int *outs, size_t n, struct md_status *st)
+{
+    const struct md_signature *sig = sp->sig;
+    struct md_plan *p = NULL;
+    pthread_mutex_lock(&sp->mu);
+    for (int k = 0; k < sp->n_subsets && !p; k++)
+        if (sp->subsets[k].n == n && !memcmp(sp->subsets[k].outs, outs, n * sizeof *outs))
+            p = sp->subsets[k].plan;
+    if (p || sp->n_subsets == SUBSET_PLANS_MAX) {
+        pthread_mutex_unlock(&sp->mu);
+        return p;
+    }
+    /* Build under the lock: it happens once per distinct subset. */
+    const char **feeds = calloc(sig->n_inputs + 1, sizeof *feeds);
+    const char **fetches = calloc(n + 1, sizeof *fetches);
+    int *keep = malloc((n + 1) * sizeof *keep);
+    struct md_plan_need need;
+    memset(&need, 0, sizeof need);
+    if (!feeds || !fetches || !keep) {
+        md_status_set(st, MD_RESOURCE_EXHAUSTED, "out of memory planning");
+        goto out;
+    }
+    for (size_t j = 0; j < sig->n_inputs; j++)
+        feeds[j] = sig->inputs[j].name;
+    for (size_t j = 0; j < n; j++)
+        fetches[j] = sig->outputs[outs[j]].name;
+    memcpy(keep, outs, n * sizeof *keep);
+    struct md_plan_spec spec = { feeds, sig->n_inputs, fetches, n, false };
+    if (md_plan_need(g, &spec, &need, st) && (p = md_plan_build(g, &spec, &need, st))) {
+        sp->subsets[sp->n_subsets++] = (struct subset_plan){ n, keep, p };
+        keep = NULL;
+    }
+out:
+    md_plan_need_cleanup(&need);
+    free(feeds);
+    free(fetches);
+    free(keep);
+    pthread_mutex_unlock(&sp->mu);
+    return p;
+}
+
 bool md_model_run(struct md_model *m, const char *key, const struct md_feed *feeds,
                   size_t n_feeds, const char *const *output_aliases, size_t n_out,
                   struct md_tensor *outputs, struct md_arena *arena, struct md_status *st)
@@ -984,7 +1058,7 @@ bool md_model_run(struct md_model *m, const char *key, const struct md_feed *fee
     if (!sig)
         return md_status_set(st, MD_FAILED_PRECONDITION, "Serving signature key \"%s\" not found",
                              md_escape(esc, sizeof esc, key ? key : "", key ? strlen(key) : 0));
-    const struct sig_plan *sp = &m->sigs[sig - m->sm->signatures];
+    struct sig_plan *sp = &m->sigs[sig - m->sm->signatures];
     if (!sp->plan) {
         *st = sp->err;
         return false;
@@ -1017,15 +1091,37 @@ bool md_model_run(struct md_model *m, const char *key, const struct md_feed *fee
                 return md_status_set(st, MD_INVALID_ARGUMENT, "duplicate output tensor alias: %s",
                                      md_escape(esc, sizeof esc, a, strlen(a)));
     }
-    struct md_tensor *all =
-        md_arena_alloc(arena, ((size_t)sp->plan->n_fetches + 1) * sizeof *all, st);
+    /* A strict subset runs its own (pruned) plan; its fetches are the
+     * picked outputs in signature order. */
+    const struct md_plan *plan = sp->plan;
+    int *pos = pick; /* fetch index of each wanted output */
+    if (n_want < sig->n_outputs) {
+        int *outs = md_arena_alloc(arena, (n_want + 1) * sizeof *outs, st);
+        pos = md_arena_alloc(arena, (n_want + 1) * sizeof *pos, st);
+        if (!outs || !pos)
+            return false;
+        memcpy(outs, pick, n_want * sizeof *outs);
+        qsort(outs, n_want, sizeof *outs, cmp_int);
+        for (size_t i = 0; i < n_want; i++)
+            for (size_t k = 0; k < n_want; k++)
+                if (outs[k] == pick[i])
+                    pos[i] = (int)k;
+        plan = subset_plan(sp, m->g, outs, n_want, st);
+        if (!plan) {
+            if (st->code != MD_OK)
+                return false;
+            plan = sp->plan; /* cache full: run everything */
+            pos = pick;
+        }
+    }
+    struct md_tensor *all = md_arena_alloc(arena, ((size_t)plan->n_fetches + 1) * sizeof *all, st);
     if (!all)
         return false;
-    if (!md_plan_run(sp->plan, m->g, &m->env, bound, all, arena, st))
+    if (!md_plan_run(plan, m->g, &m->env, bound, all, arena, st))
         return false;
     for (size_t i = 0; i < n_want; i++)
-        md_tensor_share(&outputs[i], &all[pick[i]]);
-    for (int j = 0; j < sp->plan->n_fetches; j++)
+        md_tensor_share(&outputs[i], &all[pos[i]]);
+    for (int j = 0; j < plan->n_fetches; j++)
         md_tensor_cleanup(&all[j]);
     return true;
 }

@@ -5,3 +5,7 @@
 #include "ops/op_list_math.h"
 #include "ops/op_list_array.h"
 #include "ops/op_list_nn.h"
+#include "ops/op_list_train.h"
+#include "ops/op_list_sparse.h"
+#include "ops/op_list_refused.h"
+#include "ops/op_list_control.h"

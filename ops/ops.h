@@ -37,10 +37,22 @@ struct md_model;
 
 struct md_model_options {
     const char *tags;          /* comma-separated tag set; default "serve" */
-    int intra_op_threads;      /* kernel thread pool size; 0 = number of CPUs */
+    int intra_op_threads;      /* shared kernel pool size if none exists yet (md_ops_init);
+                                  0 = number of CPUs */
     bool run_init_ops;         /* default true */
 };
 #define MD_MODEL_OPTIONS_INIT { "serve", 0, true }
+
+/* The kernel thread pool is one per process, shared by every model and
+ * request: intra_op_threads threads including the calling request thread
+ * (<= 0: number of CPUs), TF Serving's --tensorflow_intra_op_parallelism.
+ * The first md_ops_init or md_model_load decides; later values are ignored.
+ * md_ops_init: init-only (call before loading models). md_ops_threads: the
+ * decided size (0 before). md_ops_shutdown: joins the workers; only when no
+ * model runs (tests, clean exit). */
+MD_MUST_CHECK bool md_ops_init(int intra_op_threads, struct md_status *st);
+int md_ops_threads(void);
+void md_ops_shutdown(void);
 
 /* Loads and prepares a SavedModel version directory. The returned model has
  * one reference, owned by the caller. */

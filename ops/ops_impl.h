@@ -125,6 +125,8 @@ struct md_plan_step {
     int n_out;
     int rel_base;  /* into plan->release: slots dead after this step */
     int n_rel;
+    int ctrl_base; /* into plan->ctrl_steps: steps this one has control inputs from */
+    int n_ctrl;
 };
 
 struct md_plan {
@@ -139,6 +141,11 @@ struct md_plan {
     int n_fetches;
     int *fetch_slot;  /* -1 for targets */
     enum md_dtype *feed_dtype; /* declared dtype of each fed tensor (INVALID: unknown) */
+    int *ctrl_steps;
+    /* The plan has TF1 control flow (Switch...): the executor tracks dead
+     * values and steps (a step with a dead input is skipped, except for
+     * MD_OP_DEAD_INPUTS ops). */
+    bool control_flow;
 };
 
 /* Orders the needed nodes (every one must be initialised) and assigns slots.
@@ -168,6 +175,12 @@ int md_threadpool_size(const struct md_threadpool *p);
  * and the calling thread; returns when all are done. thread-safe; nests. */
 void md_threadpool_for(struct md_threadpool *p, int64_t n, int64_t min_block,
                        void (*fn)(void *arg, int64_t begin, int64_t end), void *arg);
+/* The process-wide pool (see md_ops_init): created on first use with
+ * `threads` threads including the caller (<= 0: CPUs); later calls get the
+ * same pool whatever they ask. *out is NULL for a single thread.
+ * thread-safe */
+MD_MUST_CHECK bool md_threadpool_shared(int threads, struct md_threadpool **out,
+                                        struct md_status *st);
 /* md_exec_env.parallel_for over env->pool. */
 void md_threadpool_env_for(struct md_exec_env *env, int64_t n, int64_t min_block,
                            void (*fn)(void *arg, int64_t begin, int64_t end), void *arg);

@@ -118,6 +118,7 @@ void md_plan_free(struct md_plan *p)
     free(p->release);
     free(p->fetch_slot);
     free(p->feed_dtype);
+    free(p->ctrl_steps);
     free(p);
 }
 
@@ -299,6 +300,33 @@ struct md_plan *md_plan_build(const struct md_graph *g, const struct md_plan_spe
             int k = p->steps[s].in_base + i;
             p->in_last[k] = last_use[p->in_slots[k]] == s;
         }
+    /* Control inputs as step indexes (for dead-step propagation). */
+    {
+        size_t n_ctrl = 0;
+        for (int s = 0; s < n_steps; s++) {
+            const struct md_gnode *n = &g->nodes[order[s]];
+            n_ctrl += (size_t)n->n_ctrl;
+            if (n->op && (n->op->flags & (MD_OP_DEAD_INPUTS | MD_OP_DEAD_OUTPUTS)))
+                p->control_flow = true;
+        }
+        p->ctrl_steps = malloc((n_ctrl + 1) * sizeof *p->ctrl_steps);
+        int *sof = malloc(((size_t)nn + 1) * sizeof *sof);
+        if (!p->ctrl_steps || !sof) {
+            free(sof);
+            goto oom;
+        }
+        for (int s = 0; s < n_steps; s++)
+            sof[order[s]] = s;
+        int cpos = 0;
+        for (int s = 0; s < n_steps; s++) {
+            const struct md_gnode *n = &g->nodes[order[s]];
+            p->steps[s].ctrl_base = cpos;
+            p->steps[s].n_ctrl = n->n_ctrl;
+            for (int i = 0; i < n->n_ctrl; i++)
+                p->ctrl_steps[cpos++] = sof[n->ctrl[i]];
+        }
+        free(sof);
+    }
     /* Release lists: a slot dies after its last reader, or after its
      * producer when nothing reads it. */
     int n_rel = 0;

@@ -6,10 +6,14 @@
  * blocks are claimed and completed under the pool's mutex (they are coarse,
  * so the lock is cheap), and the job lives on the caller's stack until its
  * last block is done. Many requests may run loops at the same time; their
- * jobs are served in arrival order.
+ * jobs are served in arrival order. A caller never waits for a block that
+ * nobody runs: it claims its own job's blocks itself, so it waits only for
+ * blocks that workers are executing right now. That holds for nested loops
+ * and for any number of concurrent requests sharing one pool.
  */
 #include <pthread.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "ops/ops_impl.h"
 
@@ -178,6 +182,66 @@ void md_threadpool_env_for(struct md_exec_env *env, int64_t n, int64_t min_block
                            void (*fn)(void *arg, int64_t begin, int64_t end), void *arg)
 {
     md_threadpool_for(env->pool, n, min_block, fn, arg);
+}
+
+/* ---- the process-wide pool ----
+ * Every model (and every request) shares one pool, so a daemon serving many
+ * models runs at most `threads` kernel threads plus its request threads,
+ * instead of (CPUs - 1) workers per model. The first md_ops_init or model
+ * load decides its size; the pool lives until md_ops_shutdown (or exit). */
+static pthread_mutex_t shared_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct md_threadpool *shared_pool;
+static int shared_threads; /* 0: not decided yet */
+
+static int default_threads(int threads)
+{
+    if (threads > 0)
+        return threads > 257 ? 257 : threads;
+    long c = sysconf(_SC_NPROCESSORS_ONLN);
+    return c > 0 ? (c > 257 ? 257 : (int)c) : 1;
+}
+
+bool md_threadpool_shared(int threads, struct md_threadpool **out, struct md_status *st)
+{
+    pthread_mutex_lock(&shared_mu);
+    if (!shared_threads) {
+        int n = default_threads(threads);
+        if (n > 1 && !(shared_pool = md_threadpool_new(n - 1, st))) {
+            pthread_mutex_unlock(&shared_mu);
+            return false;
+        }
+        shared_threads = n;
+    }
+    *out = shared_pool;
+    pthread_mutex_unlock(&shared_mu);
+    return true;
+}
+
+bool md_ops_init(int intra_op_threads, struct md_status *st)
+{
+    struct md_threadpool *p;
+    if (!md_threadpool_shared(intra_op_threads, &p, st))
+        return false;
+    md_blas_single_thread();
+    return true;
+}
+
+int md_ops_threads(void)
+{
+    pthread_mutex_lock(&shared_mu);
+    int n = shared_threads;
+    pthread_mutex_unlock(&shared_mu);
+    return n;
+}
+
+void md_ops_shutdown(void)
+{
+    pthread_mutex_lock(&shared_mu);
+    struct md_threadpool *p = shared_pool;
+    shared_pool = NULL;
+    shared_threads = 0;
+    pthread_mutex_unlock(&shared_mu);
+    md_threadpool_free(p);
 }
 
 /* OpenBLAS threads would fight our pool for the cores: pin it to one thread

@@ -9,7 +9,9 @@ MD_PROTOS += \
   proto/serving_inference.proto proto/serving_get_model_metadata.proto \
   proto/serving_error_codes.proto proto/serving_status.proto \
   proto/serving_get_model_status.proto proto/serving_model_management.proto \
-  proto/serving_prediction_log.proto proto/serving_internal.proto
+  proto/serving_prediction_log.proto proto/serving_internal.proto \
+  proto/serving_health.proto
 # The service definitions are only for clients' stubs (protoc + the gRPC
 # plugin of their language); the C server dispatches on method paths.
-EXTRA_DIST += proto/serving_prediction_service.proto proto/serving_model_service.proto
+EXTRA_DIST += proto/serving_prediction_service.proto proto/serving_model_service.proto \
+  proto/serving_health_service.proto

@@ -23,3 +23,4 @@ proto/%.pb-c.c proto/%.pb-c.h: $(srcdir)/proto/%.proto
 	@$(MKDIR_P) proto
 	$(AM_V_GEN)$(PROTOC_C) --proto_path=$(srcdir)/proto --c_out=proto $<
 include proto/grpc.mk
+include proto/train.mk

@@ -34,6 +34,9 @@ static const struct flag flags[] = {
     {"grpc_channel_arguments", F_STR, OPT(grpc_channel_arguments), "gRPC channel arguments k=v,k=v"},
     {"enable_grpc_healthcheck_service", F_BOOL, OPT(enable_grpc_healthcheck_service),
      "serve grpc.health.v1.Health"},
+    {"enable_serialization_as_tensor_content", F_BOOL,
+     OPT(enable_serialization_as_tensor_content),
+     "gRPC Predict returns outputs in tensor_content instead of the typed *_val fields"},
     {"rest_api_port", F_INT, OPT(rest_api_port),
      "HTTP/REST port (default 8501); 0 turns the REST listener off"},
     {"rest_api_bind", F_STR, OPT(rest_api_bind),
@@ -102,7 +105,6 @@ static const struct flag flags[] = {
     {"thread_pool_factory_config_file", F_IGNORED, 0, NULL},
     {"mixed_precision", F_IGNORED, 0, NULL},
     {"skip_initialize_tpu", F_IGNORED, 0, NULL},
-    {"enable_serialization_as_tensor_content", F_IGNORED, 0, NULL},
 };
 
 void md_server_options_init(struct md_server_options *o)

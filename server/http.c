@@ -24,6 +24,7 @@
 #define FREE_REQS_MAX 64
 #define BODY_KEEP_MAX (1u << 20) /* body buffers larger than this are not kept */
 #define ARENA_CHUNK (256u << 10)
+#define ARENA_KEEP_MAX (8u << 20) /* arenas that grew beyond this are replaced */
 
 struct conn_req {
     struct md_sbuf body;
@@ -242,8 +243,22 @@ static enum MHD_Result process(struct md_http *h, struct MHD_Connection *c, cons
     if (req.api)
         md_metrics_request(req.route.name, req.version, req.signature, req.api, "REST",
                            ok ? MD_OK : st.code, (uint64_t)(now_us() - cr->t0_us));
-    return send_body(h, c, resp.status, resp.content_type, resp.body->data ? resp.body->data : "",
-                     resp.body->len, allow);
+    enum MHD_Result ret = send_body(h, c, resp.status, resp.content_type,
+                                    resp.body->data ? resp.body->data : "", resp.body->len, allow);
+    /* A batch request can grow the arena (which keeps its largest chunk)
+     * and the output buffer to tens of MiB; give that back rather than
+     * hold it per thread until the next big request. */
+    if (md_arena_used(t->arena) > ARENA_KEEP_MAX) {
+        struct md_status ast = MD_STATUS_INIT;
+        struct md_arena *fresh = md_arena_new(ARENA_CHUNK, h->o.per_request_memory_limit, &ast);
+        if (fresh) {
+            md_arena_free(t->arena);
+            t->arena = fresh;
+        }
+    }
+    if (t->out.cap > BODY_KEEP_MAX)
+        md_sbuf_free(&t->out);
+    return ret;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,

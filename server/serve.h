@@ -47,6 +47,7 @@ struct md_server_options {
     int grpc_max_threads;              /* 0 = 4 x CPUs */
     const char *grpc_channel_arguments;
     bool enable_grpc_healthcheck_service;
+    bool enable_serialization_as_tensor_content; /* gRPC Predict outputs */
     int rest_api_port;                 /* 8501; 0 = off */
     const char *rest_api_bind;         /* ours: "0.0.0.0" */
     int rest_api_num_threads;          /* 0 = 4 x CPUs */

@@ -6,5 +6,6 @@ include tests/loader/local.mk
 include tests/ops/local.mk
 include tests/server/local.mk
 include tests/tools/local.mk
+include tests/train/local.mk
 endif
 include tests/fuzz/local.mk

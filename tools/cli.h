@@ -5,5 +5,6 @@
 
 int md_cli_show(int argc, char **argv);
 int md_cli_run(int argc, char **argv);
+int md_cli_check(int argc, char **argv);
 
 #endif

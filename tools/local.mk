@@ -2,3 +2,5 @@
 # subcommands' files are in tools/<subcommand>.mk.
 include tools/show.mk
 include tools/run.mk
+include tools/train.mk
+include tools/check.mk

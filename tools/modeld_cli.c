@@ -10,6 +10,7 @@ static const struct {
     const char *help;
 } commands[] = {
     { "show", md_cli_show, "show tag-sets, signatures and tensor info of a SavedModel" },
+    { "check", md_cli_check, "exit 0 only if every signature can be served, else list missing ops" },
     { "run", md_cli_run, "run a signature on inputs from numpy files, literals or tf.Examples" },
 };
 

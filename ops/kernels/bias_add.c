@@ -49,8 +49,12 @@ static void bias_rows(void *arg, int64_t begin, int64_t end)
     default: {
         const float *x = (const float *)j->x + begin * j->c;
         float *y = (float *)j->y + begin * j->c;
-        for (int64_t r = begin; r < end; r++, x += j->c, y += j->c)
-            md_nn_add_f32(y, x, j->bias, j->c);
+        for (int64_t r = begin; r < end; r++, x += j->c, y += j->c) {
+            if (j->x == j->y) /* in place: the restrict-qualified y += bias */
+                md_nn_acc_f32(y, j->bias, j->c);
+            else
+                md_nn_add_f32(y, x, j->bias, j->c);
+        }
         break;
     }
     }
@@ -82,7 +86,9 @@ static bool bias_add_compute(struct md_kernel_ctx *k, struct md_status *st)
                               md_shape_str(sb, sizeof sb, b->rank, b->dims),
                               md_shape_str(sx, sizeof sx, x->rank, x->dims));
     }
-    if (!md_kernel_output(k, 0, s->dt, x->rank, x->dims, st))
+    /* In place over x when this is its last reader (element e of the output
+     * depends on element e of x only). */
+    if (!md_kernel_output_reuse(k, 0, 0, s->dt, x->rank, x->dims, st))
         return false;
     int64_t n = md_tensor_num_elements(x);
     if (n == 0)

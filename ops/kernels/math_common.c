@@ -287,7 +287,14 @@ bool md_math_binary_compute(struct md_kernel_ctx *k, struct md_status *st)
             return md_kernel_fail(k->node, st, MD_INVALID_ARGUMENT,
                                   "Integers to negative integer powers are not allowed");
     }
-    if (!md_kernel_output(k, 0, odt, bc.out_rank, bc.out_dims, st))
+    /* Write into an input of the output's shape when this is its last
+     * reader (an operand with as many elements as the output is not
+     * broadcast, so element i maps to element i). */
+    int reuse = -1;
+    if (md_dtype_size(odt) == md_dtype_size(dt))
+        reuse = md_tensor_num_elements(a) == bc.n ? 0 : md_tensor_num_elements(b) == bc.n ? 1 : -1;
+    if (reuse >= 0 ? !md_kernel_output_reuse(k, 0, reuse, odt, bc.out_rank, bc.out_dims, st)
+                   : !md_kernel_output(k, 0, odt, bc.out_rank, bc.out_dims, st))
         return false;
     if (bc.n == 0)
         return true;
@@ -365,7 +372,9 @@ bool md_math_unary_compute(struct md_kernel_ctx *k, struct md_status *st)
     if (dt >= MD_DT_COUNT || !s->op->fns[dt])
         return md_math_bad_dtype(k->node, dt, st);
     enum md_dtype odt = (s->op->flags & MD_UN_BOOL_OUT) ? MD_DT_BOOL : dt;
-    if (!md_kernel_output(k, 0, odt, x->rank, x->dims, st))
+    bool same = md_dtype_size(odt) == md_dtype_size(dt);
+    if (same ? !md_kernel_output_reuse(k, 0, 0, odt, x->rank, x->dims, st)
+             : !md_kernel_output(k, 0, odt, x->rank, x->dims, st))
         return false;
     struct un_job j = {
         .loop = s->op->fns[dt],

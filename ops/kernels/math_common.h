@@ -61,9 +61,14 @@ bool md_math_select_compute(struct md_kernel_ctx *k, bool v2, struct md_status *
 
 /* ---- binary elementwise ---- */
 
+/* The loops take no `restrict`: the output may be the very buffer of an
+ * input of the same shape (md_kernel_output_reuse, when the step is the
+ * input's last reader), and element i is always read before element i is
+ * written. GCC still vectorises them (its runtime alias check accepts equal
+ * pointers). */
+
 /* o[i] = f(a[i], b[i]) (vv), f(a[0], b[i]) (sv), f(a[i], b[0]) (vs). */
-typedef void (*md_bin_loop)(const void *restrict a, const void *restrict b, void *restrict o,
-                            int64_t n);
+typedef void (*md_bin_loop)(const void *a, const void *b, void *o, int64_t n);
 struct md_bin_fns {
     md_bin_loop vv, sv, vs;
 };
@@ -84,34 +89,34 @@ struct md_bin_op {
 };
 
 #define MD_BIN_LOOPS(name, TI, TO, EXPR)                                                        \
-    MD_VECTORIZE static void name##_vv(const void *restrict pa, const void *restrict pb,       \
-                                       void *restrict po, int64_t n)                            \
+    MD_VECTORIZE static void name##_vv(const void *pa, const void *pb,       \
+                                       void *po, int64_t n)                            \
     {                                                                                           \
-        const TI *restrict a_ = pa;                                                             \
-        const TI *restrict b_ = pb;                                                             \
-        TO *restrict o_ = po;                                                                   \
+        const TI *a_ = pa;                                                             \
+        const TI *b_ = pb;                                                             \
+        TO *o_ = po;                                                                   \
         for (int64_t i = 0; i < n; i++) {                                                       \
             TI x = a_[i], y = b_[i];                                                            \
             o_[i] = (EXPR);                                                                     \
         }                                                                                       \
     }                                                                                           \
-    MD_VECTORIZE static void name##_sv(const void *restrict pa, const void *restrict pb,       \
-                                       void *restrict po, int64_t n)                            \
+    MD_VECTORIZE static void name##_sv(const void *pa, const void *pb,       \
+                                       void *po, int64_t n)                            \
     {                                                                                           \
         const TI x = *(const TI *)pa;                                                           \
-        const TI *restrict b_ = pb;                                                             \
-        TO *restrict o_ = po;                                                                   \
+        const TI *b_ = pb;                                                             \
+        TO *o_ = po;                                                                   \
         for (int64_t i = 0; i < n; i++) {                                                       \
             TI y = b_[i];                                                                       \
             o_[i] = (EXPR);                                                                     \
         }                                                                                       \
     }                                                                                           \
-    MD_VECTORIZE static void name##_vs(const void *restrict pa, const void *restrict pb,       \
-                                       void *restrict po, int64_t n)                            \
+    MD_VECTORIZE static void name##_vs(const void *pa, const void *pb,       \
+                                       void *po, int64_t n)                            \
     {                                                                                           \
-        const TI *restrict a_ = pa;                                                             \
+        const TI *a_ = pa;                                                             \
         const TI y = *(const TI *)pb;                                                           \
-        TO *restrict o_ = po;                                                                   \
+        TO *o_ = po;                                                                   \
         for (int64_t i = 0; i < n; i++) {                                                       \
             TI x = a_[i];                                                                       \
             o_[i] = (EXPR);                                                                     \
@@ -143,7 +148,7 @@ extern const struct md_bin_op md_math_add;
 /* ---- unary elementwise ---- */
 
 /* o[i] = f(x[i]); param is the op's float attr (LeakyRelu alpha) or 0. */
-typedef void (*md_un_loop)(const void *restrict x, void *restrict o, int64_t n, double param);
+typedef void (*md_un_loop)(const void *x, void *o, int64_t n, double param);
 
 enum md_un_flags {
     MD_UN_BOOL_OUT = 1 << 0, /* output dtype is DT_BOOL (IsNan) */
@@ -157,11 +162,11 @@ struct md_un_op {
 };
 
 #define MD_UN_LOOP(name, TI, TO, EXPR)                                                          \
-    MD_VECTORIZE static void name(const void *restrict px, void *restrict po, int64_t n,       \
+    MD_VECTORIZE static void name(const void *px, void *po, int64_t n,       \
                                   double param)                                                 \
     {                                                                                           \
-        const TI *restrict x_ = px;                                                             \
-        TO *restrict o_ = po;                                                                   \
+        const TI *x_ = px;                                                             \
+        TO *o_ = po;                                                                   \
         (void)param;                                                                            \
         for (int64_t i = 0; i < n; i++) {                                                       \
             TI x = x_[i];                                                                       \

@@ -86,7 +86,9 @@ bool md_math_softmax_compute(struct md_kernel_ctx *k, bool as_log, struct md_sta
                               "logits must have >= 1 dimension, got %s",
                               md_shape_str(s, sizeof s, x->rank, x->dims));
     }
-    if (!md_kernel_output(k, 0, x->dtype, x->rank, x->dims, st))
+    /* In place when allowed: each row is read (max) before it is written, and
+     * the exp pass reads x[i] before writing o[i]. */
+    if (!md_kernel_output_reuse(k, 0, 0, x->dtype, x->rank, x->dims, st))
         return false;
     int64_t n = md_tensor_num_elements(x), cols = x->dims[x->rank - 1];
     if (n == 0)

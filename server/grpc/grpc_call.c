@@ -18,6 +18,7 @@ const struct md_grpc_method md_grpc_methods[MD_GRPC_METHOD_COUNT] = {
                                   md_grpc_get_model_status},
     [MD_GRPC_RELOAD_CONFIG] = {"/tensorflow.serving.ModelService/HandleReloadConfigRequest",
                                md_grpc_reload_config},
+    [MD_GRPC_HEALTH_CHECK] = {"/grpc.health.v1.Health/Check", md_grpc_health_check},
 };
 
 /* protobuf-c allocator over the request arena: nothing is freed one by one,

@@ -212,14 +212,17 @@ bool md_grpc_regress(struct md_grpc_ctx *c, const uint8_t *req, size_t len,
 }
 
 /* TF Serving's checks on the task list, in its order and words. sigs[i]
- * gets task i's signature. */
+ * gets task i's signature. TF Serving's session-based runner also insists
+ * that all signatures read the same input tensor, because it feeds the
+ * examples once; each task runs on its own here, so signatures with their
+ * own input tensors (every TF2 export) work too, as with TF Serving's TFRT
+ * runner. */
 static bool check_tasks(struct md_servable *sv,
                         const Tensorflow__Serving__Internal__SerializedMultiInferenceRequest *r,
                         const struct md_signature **sigs, bool *classify, struct md_status *st)
 {
     char esc[256];
     const char *model = r->tasks[0]->model_spec->name;
-    const char *input_name = NULL;
     for (size_t i = 0; i < r->n_tasks; i++) {
         const Tensorflow__Serving__InferenceTask *t = r->tasks[i];
         const char *name = t->model_spec && t->model_spec->name ? t->model_spec->name : "";
@@ -246,15 +249,6 @@ static bool check_tasks(struct md_servable *sv,
         else
             return md_status_set(st, MD_UNIMPLEMENTED, "Unsupported signature method_name: %s",
                                  md_escape(esc, sizeof esc, method, strlen(method)));
-        /* The examples are fed once for all tasks in TF Serving, so every
-         * signature must read them from the same tensor. */
-        if (sigs[i]->n_inputs == 1 && sigs[i]->inputs[0].name) {
-            if (!input_name)
-                input_name = sigs[i]->inputs[0].name;
-            else if (strcmp(input_name, sigs[i]->inputs[0].name))
-                return md_status_set(st, MD_INVALID_ARGUMENT,
-                                     "Input tensor must be the same for all Signatures");
-        }
     }
     return true;
 }

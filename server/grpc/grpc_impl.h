@@ -56,6 +56,7 @@ enum {
     MD_GRPC_GET_MODEL_METADATA,
     MD_GRPC_GET_MODEL_STATUS,
     MD_GRPC_RELOAD_CONFIG,
+    MD_GRPC_HEALTH_CHECK, /* only with --enable_grpc_healthcheck_service */
     MD_GRPC_METHOD_COUNT
 };
 extern const struct md_grpc_method md_grpc_methods[MD_GRPC_METHOD_COUNT];
@@ -74,6 +75,8 @@ bool md_grpc_get_model_status(struct md_grpc_ctx *c, const uint8_t *req, size_t 
                               struct md_grpc_reply *out, struct md_status *st);
 bool md_grpc_reload_config(struct md_grpc_ctx *c, const uint8_t *req, size_t len,
                            struct md_grpc_reply *out, struct md_status *st);
+bool md_grpc_health_check(struct md_grpc_ctx *c, const uint8_t *req, size_t len,
+                          struct md_grpc_reply *out, struct md_status *st);
 
 /* ------------------------------------------------------------ helpers */
 /* Unpacks a request message with every allocation in the arena (nothing to

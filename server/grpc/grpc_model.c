@@ -9,6 +9,7 @@
 #include "server/grpc/grpc_impl.h"
 #include "serving_get_model_metadata.pb-c.h"
 #include "serving_get_model_status.pb-c.h"
+#include "serving_health.pb-c.h"
 #include "serving_model_management.pb-c.h"
 
 #define SIGNATURE_DEF "signature_def"
@@ -229,5 +230,28 @@ bool md_grpc_reload_config(struct md_grpc_ctx *c, const uint8_t *req, size_t len
     Tensorflow__Serving__ReloadConfigResponse resp;
     tensorflow__serving__reload_config_response__init(&resp);
     resp.status = &sp;
+    return md_grpc_pack(&resp.base, out, st);
+}
+
+/* grpc.health.v1.Health/Check: SERVING for the whole server ("") and for
+ * the two services, as TF Serving's --enable_grpc_healthcheck_service. */
+bool md_grpc_health_check(struct md_grpc_ctx *c, const uint8_t *req, size_t len,
+                          struct md_grpc_reply *out, struct md_status *st)
+{
+    Grpc__Health__V1__HealthCheckRequest *r =
+        (Grpc__Health__V1__HealthCheckRequest *)md_grpc_unpack(
+            &grpc__health__v1__health_check_request__descriptor, req, len, c->arena, st);
+    if (!r)
+        return false;
+    const char *s = r->service ? r->service : "";
+    if (s[0] && strcmp(s, "tensorflow.serving.PredictionService") &&
+        strcmp(s, "tensorflow.serving.ModelService")) {
+        char esc[256];
+        return md_status_set(st, MD_NOT_FOUND, "unknown service %s",
+                             md_escape(esc, sizeof esc, s, strlen(s)));
+    }
+    Grpc__Health__V1__HealthCheckResponse resp;
+    grpc__health__v1__health_check_response__init(&resp);
+    resp.status = GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING;
     return md_grpc_pack(&resp.base, out, st);
 }

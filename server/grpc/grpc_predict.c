@@ -2,6 +2,7 @@
  * runs md_serve_predict (the same core call as REST's :predict) and returns
  * the outputs as TF Serving does (typed *_val fields by default). */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "server/grpc/grpc_impl.h"
@@ -12,8 +13,19 @@
  * wrong anyway (signatures have a handful of inputs) and the core says so. */
 #define DEDUPE_MAX 1024
 
-/* protobuf map semantics: a key sent twice keeps its last value. Returns the
- * number of entries left at the front of e[]. */
+static int by_key(const void *a, const void *b)
+{
+    const Tensorflow__Serving__PredictRequest__InputsEntry *x =
+        *(Tensorflow__Serving__PredictRequest__InputsEntry *const *)a;
+    const Tensorflow__Serving__PredictRequest__InputsEntry *y =
+        *(Tensorflow__Serving__PredictRequest__InputsEntry *const *)b;
+    return strcmp(x->key ? x->key : "", y->key ? y->key : "");
+}
+
+/* protobuf map semantics: a key sent twice keeps its last value. The
+ * entries are then sorted by key, so that messages listing them come out in
+ * TF Serving's (sorted) order whatever order the client's map used. Returns
+ * the number of entries left at the front of e[]. */
 static size_t dedupe(Tensorflow__Serving__PredictRequest__InputsEntry **e, size_t n)
 {
     if (n > DEDUPE_MAX)
@@ -29,6 +41,8 @@ static size_t dedupe(Tensorflow__Serving__PredictRequest__InputsEntry **e, size_
         else
             e[w++] = e[i];
     }
+    if (w > 1)
+        qsort(e, w, sizeof *e, by_key);
     return w;
 }
 

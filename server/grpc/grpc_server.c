@@ -1,12 +1,17 @@
 /* grpc_server.c: the gRPC listener on the C core.
  *
- * One completion queue shared by `threads` workers. Each method is
- * registered with the core (payload read with the call), and every method
- * keeps `threads` requests outstanding, plus one generic request that
- * answers unknown methods with UNIMPLEMENTED. A worker that receives a new
- * call re-arms its slot, runs the handler (request arena per worker) and
- * starts one batch: initial metadata, the message, the status, close. The
- * batch's completion frees the call.
+ * `threads` workers, each with its own completion queue: a call's events
+ * all arrive on the thread that took it, so no event crosses threads (with
+ * one shared queue every call woke two or three threads, and on a small
+ * machine that halved the request rate). Each method is registered with
+ * the core (payload read with the call); every worker keeps one request
+ * outstanding per method, plus one generic request that answers unknown
+ * methods with UNIMPLEMENTED. A worker that receives a call runs the
+ * handler (request arena per worker), starts one batch (initial metadata,
+ * message, status, close) and only then re-arms its request for that
+ * method: while it is busy, calls of that method go to the other workers
+ * or wait in the core's queue for the first worker to free up, instead of
+ * queueing behind it. The batch's completion frees the call.
  *
  * Shutdown follows the core's rules: no new request may be started once
  * grpc_server_shutdown_and_notify ran, and nothing may be started on the
@@ -37,6 +42,7 @@
 
 #define ARENA_CHUNK (256u << 10)
 #define MAX_CHANNEL_ARGS 32
+#define DRAIN_SLOTS 16 /* extra requests per method and worker at shutdown */
 
 enum tag_kind { TAG_NEW, TAG_DONE, TAG_SHUTDOWN };
 
@@ -53,15 +59,20 @@ struct call {
     int cancelled;
 };
 
+struct worker {
+    struct md_grpc *g;
+    grpc_completion_queue *cq;
+    pthread_t th;
+};
+
 struct md_grpc {
     grpc_server *srv;
-    grpc_completion_queue *cq;
     void *methods[MD_GRPC_METHOD_COUNT];
     struct md_manager *mgr;
     struct md_grpc_options o;
     int port;
-    int n_threads, started;
-    pthread_t *threads;
+    int n_workers, started;
+    struct worker *w;  /* w[0]'s queue also gets the shutdown tag */
     pthread_rwlock_t lock;
     bool accepting;        /* false once shutdown began: no new request slots */
     bool cq_closed;        /* true once the queue is shut down: start nothing */
@@ -94,9 +105,16 @@ static void call_free(struct call *c)
     free(c);
 }
 
-/* Puts one request for `method` (-1: any unregistered method) in flight. */
-static bool request_slot(struct md_grpc *g, int method)
+static bool served(const struct md_grpc *g, int method)
 {
+    return method != MD_GRPC_HEALTH_CHECK || g->o.health_service;
+}
+
+/* Puts one request for `method` (-1: any unregistered method) in flight on
+ * worker w's queue. */
+static bool request_slot(struct worker *w, int method)
+{
+    struct md_grpc *g = w->g;
     struct call *c = calloc(1, sizeof *c);
     if (!c)
         return false;
@@ -110,10 +128,10 @@ static bool request_slot(struct md_grpc *g, int method)
     if (g->accepting) {
         if (method >= 0)
             e = grpc_server_request_registered_call(g->srv, g->methods[method], &c->call,
-                                                    &c->deadline, &c->md, &c->payload, g->cq,
-                                                    g->cq, c);
+                                                    &c->deadline, &c->md, &c->payload, w->cq,
+                                                    w->cq, c);
         else
-            e = grpc_server_request_call(g->srv, &c->call, &c->details, &c->md, g->cq, g->cq, c);
+            e = grpc_server_request_call(g->srv, &c->call, &c->details, &c->md, w->cq, w->cq, c);
     }
     pthread_rwlock_unlock(&g->lock);
     if (e != GRPC_CALL_OK) {
@@ -216,15 +234,16 @@ static void handle(struct md_grpc *g, struct md_arena *arena, struct call *c)
     }
 }
 
-static void *worker(void *arg)
+static void *worker_main(void *arg)
 {
-    struct md_grpc *g = arg;
+    struct worker *w = arg;
+    struct md_grpc *g = w->g;
     struct md_status st = MD_STATUS_INIT;
     struct md_arena *arena = md_arena_new(ARENA_CHUNK, g->o.per_request_memory_limit, &st);
     if (!arena)
         md_log_error("gRPC worker: %s", st.msg);
     for (;;) {
-        grpc_event ev = grpc_completion_queue_next(g->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC),
+        grpc_event ev = grpc_completion_queue_next(w->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC),
                                                    NULL);
         if (ev.type == GRPC_QUEUE_SHUTDOWN)
             break;
@@ -249,14 +268,15 @@ static void *worker(void *arg)
             call_free(c);
             continue;
         }
-        if (!request_slot(g, c->method)) {
+        int method = c->method; /* c may be gone once its reply is sent */
+        handle(g, arena, c);
+        if (!request_slot(w, method)) {
             pthread_rwlock_rdlock(&g->lock);
             bool accepting = g->accepting;
             pthread_rwlock_unlock(&g->lock);
             if (accepting)
                 md_log_warn("gRPC: cannot re-arm a request slot");
         }
-        handle(g, arena, c);
     }
     md_arena_free(arena);
     return NULL;
@@ -361,7 +381,7 @@ static void teardown(struct md_grpc *g, int timeout_ms)
             /* No worker to see the tag: drain it here. */
             for (;;) {
                 grpc_event ev = grpc_completion_queue_next(
-                    g->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
+                    g->w[0].cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
                 if (ev.type == GRPC_OP_COMPLETE && ev.tag == &g->shutdown_tag)
                     break;
                 if (ev.type == GRPC_OP_COMPLETE && *(enum tag_kind *)ev.tag == TAG_NEW)
@@ -371,27 +391,30 @@ static void teardown(struct md_grpc *g, int timeout_ms)
             }
         }
     }
-    if (g->cq) {
-        pthread_rwlock_wrlock(&g->lock);
-        g->cq_closed = true;
-        pthread_rwlock_unlock(&g->lock);
-        grpc_completion_queue_shutdown(g->cq);
-        for (int i = 0; i < g->started; i++)
-            pthread_join(g->threads[i], NULL);
-        if (!g->started)
-            while (grpc_completion_queue_next(g->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL)
+    pthread_rwlock_wrlock(&g->lock);
+    g->cq_closed = true;
+    pthread_rwlock_unlock(&g->lock);
+    for (int i = 0; i < g->n_workers; i++)
+        if (g->w[i].cq)
+            grpc_completion_queue_shutdown(g->w[i].cq);
+    for (int i = 0; i < g->started; i++)
+        pthread_join(g->w[i].th, NULL);
+    for (int i = g->started; i < g->n_workers; i++)
+        if (g->w[i].cq)
+            while (grpc_completion_queue_next(g->w[i].cq, gpr_inf_future(GPR_CLOCK_MONOTONIC),
+                                              NULL)
                        .type != GRPC_QUEUE_SHUTDOWN)
                 ;
-    }
     if (g->srv)
         grpc_server_destroy(g->srv);
-    if (g->cq)
-        grpc_completion_queue_destroy(g->cq);
+    for (int i = 0; i < g->n_workers; i++)
+        if (g->w[i].cq)
+            grpc_completion_queue_destroy(g->w[i].cq);
     grpc_shutdown();
     pthread_rwlock_destroy(&g->lock);
     pthread_mutex_destroy(&g->mu);
     pthread_cond_destroy(&g->cv);
-    free(g->threads);
+    free(g->w);
     free(g);
 }
 
@@ -421,8 +444,14 @@ struct md_grpc *md_grpc_start(const struct md_grpc_options *o, struct md_manager
     pthread_mutex_init(&g->mu, NULL);
     pthread_cond_init(&g->cv, NULL);
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    g->n_threads = o->threads > 0 ? o->threads : (int)(4 * (ncpu > 0 ? ncpu : 1));
+    g->n_workers = o->threads > 0 ? o->threads : (int)(4 * (ncpu > 0 ? ncpu : 1));
     grpc_init();
+    if (!(g->w = calloc((size_t)g->n_workers, sizeof *g->w))) {
+        md_status_set(st, MD_RESOURCE_EXHAUSTED, "out of memory");
+        g->n_workers = 0;
+        teardown(g, 0);
+        return NULL;
+    }
 
     struct chan_args ca;
     memset(&ca, 0, sizeof ca);
@@ -438,16 +467,23 @@ struct md_grpc *md_grpc_start(const struct md_grpc_options *o, struct md_manager
     grpc_channel_args args = {ca.n, ca.a};
     g->srv = grpc_server_create(&args, NULL);
     free(ca.storage);
-    g->cq = grpc_completion_queue_create_for_next(NULL);
-    if (!g->srv || !g->cq) {
+    bool created = g->srv != NULL;
+    for (int i = 0; i < g->n_workers; i++) {
+        g->w[i].g = g;
+        g->w[i].cq = grpc_completion_queue_create_for_next(NULL);
+        created = created && g->w[i].cq;
+    }
+    if (!created) {
         md_status_set(st, MD_INTERNAL, "cannot create the gRPC server");
         teardown(g, 0);
         return NULL;
     }
-    grpc_server_register_completion_queue(g->srv, g->cq, NULL);
+    for (int i = 0; i < g->n_workers; i++)
+        grpc_server_register_completion_queue(g->srv, g->w[i].cq, NULL);
     for (int i = 0; i < MD_GRPC_METHOD_COUNT; i++)
-        g->methods[i] = grpc_server_register_method(g->srv, md_grpc_methods[i].path, NULL,
-                                                    GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
+        if (served(g, i))
+            g->methods[i] = grpc_server_register_method(
+                g->srv, md_grpc_methods[i].path, NULL, GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
 
     grpc_server_credentials *creds = grpc_insecure_server_credentials_create();
     bool ok = true;
@@ -475,34 +511,22 @@ struct md_grpc *md_grpc_start(const struct md_grpc_options *o, struct md_manager
     grpc_server_start(g->srv);
     g->accepting = true;
 
-    g->threads = calloc((size_t)g->n_threads, sizeof *g->threads);
-    if (!g->threads) {
-        md_status_set(st, MD_RESOURCE_EXHAUSTED, "out of memory");
-        teardown(g, 0);
-        return NULL;
-    }
-    for (int i = 0; i < g->n_threads; i++) {
-        if (pthread_create(&g->threads[i], NULL, worker, g) != 0) {
+    for (int i = 0; i < g->n_workers; i++) {
+        if (pthread_create(&g->w[i].th, NULL, worker_main, &g->w[i]) != 0) {
             md_status_set(st, MD_RESOURCE_EXHAUSTED, "cannot start gRPC worker thread %d", i);
             teardown(g, 0);
             return NULL;
         }
         g->started = i + 1;
     }
-    /* As many slots per method as workers, so a burst on one method never
-     * waits for a slot to be re-armed; one more for unknown methods. */
-    for (int i = 0; i < MD_GRPC_METHOD_COUNT; i++)
-        for (int k = 0; k < g->n_threads; k++)
-            if (!request_slot(g, i)) {
+    /* One request per method per worker, and one for unknown methods. */
+    for (int k = 0; k < g->n_workers; k++)
+        for (int i = -1; i < MD_GRPC_METHOD_COUNT; i++)
+            if ((i < 0 || served(g, i)) && !request_slot(&g->w[k], i)) {
                 md_status_set(st, MD_INTERNAL, "cannot request gRPC calls");
                 teardown(g, 0);
                 return NULL;
             }
-    if (!request_slot(g, -1)) {
-        md_status_set(st, MD_INTERNAL, "cannot request gRPC calls");
-        teardown(g, 0);
-        return NULL;
-    }
     return g;
 }
 
@@ -515,11 +539,22 @@ void md_grpc_shutdown(struct md_grpc *g)
 {
     if (!g)
         return;
+    /* Calls the core has received but not yet matched with a request would
+     * be dropped by the shutdown (their clients see CANCELLED). Put extra
+     * requests in flight first, so that those calls reach a worker and
+     * complete like every other in-flight call. */
+    pthread_rwlock_rdlock(&g->lock);
+    bool drain = !g->shutdown_begun && g->srv && g->accepting;
+    pthread_rwlock_unlock(&g->lock);
+    for (int k = 0; drain && k < g->started; k++)
+        for (int i = 0; i < MD_GRPC_METHOD_COUNT; i++)
+            for (int j = 0; served(g, i) && j < DRAIN_SLOTS; j++)
+                request_slot(&g->w[k], i);
     pthread_rwlock_wrlock(&g->lock);
     if (!g->shutdown_begun && g->srv) {
         g->shutdown_begun = true;
         g->accepting = false;
-        grpc_server_shutdown_and_notify(g->srv, g->cq, &g->shutdown_tag);
+        grpc_server_shutdown_and_notify(g->srv, g->w[0].cq, &g->shutdown_tag);
     }
     pthread_rwlock_unlock(&g->lock);
 }

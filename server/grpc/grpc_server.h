@@ -15,6 +15,7 @@
  *   PredictionService: Predict, Classify, Regress, MultiInference,
  *                      GetModelMetadata
  *   ModelService:      GetModelStatus, HandleReloadConfigRequest
+ *   grpc.health.v1.Health: Check (with health_service)
  * Anything else gets UNIMPLEMENTED. Failures carry TF Serving's status codes
  * and messages (NOT_FOUND for unknown models/versions, INVALID_ARGUMENT for
  * bad requests, FAILED_PRECONDITION for an unknown Predict signature, ...).
@@ -53,8 +54,11 @@ struct md_grpc_options {
     /* --enable_serialization_as_tensor_content: Predict outputs in
      * tensor_content instead of the typed *_val fields. */
     bool tensor_content;
+    /* --enable_grpc_healthcheck_service: grpc.health.v1.Health/Check says
+     * SERVING (for "" and both services). */
+    bool health_service;
 };
-#define MD_GRPC_OPTIONS_INIT { "0.0.0.0", 8500, "", 0, "", 0, 0, false }
+#define MD_GRPC_OPTIONS_INIT { "0.0.0.0", 8500, "", 0, "", 0, 0, false, false }
 
 struct md_grpc;
 

@@ -6,3 +6,4 @@ include tests/fuzz/bundle.mk
 include tests/fuzz/tfrecord.mk
 include tests/fuzz/graph.mk
 include tests/fuzz/json.mk
+include tests/fuzz/grpc.mk

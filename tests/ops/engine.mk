@@ -11,3 +11,9 @@ tests_ops_test_graph_SOURCES = tests/ops/test_graph.c
 tests_ops_test_graph_CFLAGS = $(TEST_CFLAGS)
 tests_ops_test_graph_LDADD = $(HARNESS_LIBS)
 TESTS += tests/ops/test_graph
+
+check_PROGRAMS += tests/ops/test_control_flow
+tests_ops_test_control_flow_SOURCES = tests/ops/test_control_flow.c
+tests_ops_test_control_flow_CFLAGS = $(TEST_CFLAGS)
+tests_ops_test_control_flow_LDADD = $(HARNESS_LIBS)
+TESTS += tests/ops/test_control_flow

@@ -15,3 +15,4 @@ include tests/ops/engine.mk
 include tests/ops/kernels/math.mk
 include tests/ops/kernels/array.mk
 include tests/ops/kernels/nn.mk
+include tests/ops/kernels/sparse.mk

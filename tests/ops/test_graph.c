@@ -451,8 +451,10 @@ static Tensorflow__TensorInfo *tinfo(const char *name)
     return t;
 }
 
-/* A SavedModel (tag serve) with gd and one signature "sig": x -> y. */
-static char *write_model(Tensorflow__GraphDef *gd, const char *x, const char *y)
+/* A SavedModel (tag serve) with gd and one signature "sig": input "x" is
+ * tensor x, outputs aliases[i] are tensors names[i] (aliases sorted). */
+static char *write_model_outs(Tensorflow__GraphDef *gd, const char *x, size_t n_out,
+                              const char *const *aliases, const char *const *names)
 {
     char tmpl[] = "/tmp/md_test_graph_XXXXXX";
     char *base = mkdtemp(tmpl);
@@ -474,17 +476,21 @@ static char *write_model(Tensorflow__GraphDef *gd, const char *x, const char *y)
     tensorflow__signature_def__init(&sd);
     Tensorflow__SignatureDef__InputsEntry ie;
     tensorflow__signature_def__inputs_entry__init(&ie);
-    Tensorflow__SignatureDef__OutputsEntry oe;
-    tensorflow__signature_def__outputs_entry__init(&oe);
+    Tensorflow__SignatureDef__OutputsEntry oe[4];
+    Tensorflow__SignatureDef__OutputsEntry *oes[4];
+    assert_true(n_out <= 4);
     ie.key = (char *)(uintptr_t) "x";
     ie.value = tinfo(x);
-    oe.key = (char *)(uintptr_t) "y";
-    oe.value = tinfo(y);
+    for (size_t i = 0; i < n_out; i++) {
+        tensorflow__signature_def__outputs_entry__init(&oe[i]);
+        oe[i].key = (char *)(uintptr_t)aliases[i];
+        oe[i].value = tinfo(names[i]);
+        oes[i] = &oe[i];
+    }
     Tensorflow__SignatureDef__InputsEntry *ies[1] = { &ie };
-    Tensorflow__SignatureDef__OutputsEntry *oes[1] = { &oe };
     sd.n_inputs = 1;
     sd.inputs = ies;
-    sd.n_outputs = 1;
+    sd.n_outputs = n_out;
     sd.outputs = oes;
     sd.method_name = (char *)(uintptr_t) "tensorflow/serving/predict";
     Tensorflow__MetaGraphDef__SignatureDefEntry se;
@@ -503,8 +509,15 @@ static char *write_model(Tensorflow__GraphDef *gd, const char *x, const char *y)
         fprintf(stderr, "write: %s\n", st.msg);
     assert_true(ok);
     protobuf_c_message_free_unpacked(&ie.value->base, NULL);
-    protobuf_c_message_free_unpacked(&oe.value->base, NULL);
+    for (size_t i = 0; i < n_out; i++)
+        protobuf_c_message_free_unpacked(&oe[i].value->base, NULL);
     return dir;
+}
+
+/* A SavedModel (tag serve) with gd and one signature "sig": x -> y. */
+static char *write_model(Tensorflow__GraphDef *gd, const char *x, const char *y)
+{
+    return write_model_outs(gd, x, 1, IN("y"), IN(y));
 }
 
 static void remove_model(char *dir)
@@ -545,6 +558,77 @@ static void test_unsupported_ops_listed(void **state)
     assert_string_equal(u[1].nodes, "foo1, foo2");
     md_unsupported_free(u, k);
     md_savedmodel_free(sm);
+    remove_model(dir);
+    graph_free(gd);
+}
+
+/* Ops that reach files or processes are refused at load, by name. */
+static void test_refused_ops(void **state)
+{
+    (void)state;
+    Tensorflow__NodeDef *n[] = {
+        placeholder("x", MD_DT_STRING), node("rf", "ReadFile", IN("x")),
+        node("pf", "PyFunc", IN("rf")), identity("y", IN("pf")),
+    };
+    Tensorflow__GraphDef *gd = graph(n, 4);
+    char *dir = write_model(gd, "x:0", "y:0");
+    struct md_status st = MD_STATUS_INIT;
+    assert_null(md_model_load(dir, NULL, &st));
+    assert_int_equal(st.code, MD_UNIMPLEMENTED);
+    assert_non_null(strstr(st.msg, "'PyFunc' is refused for safety (node pf)"));
+    assert_non_null(strstr(st.msg, "'ReadFile' is refused for safety (node rf)"));
+    /* An engine without the model's check refuses them at kernel init. */
+    md_status_reset(&st);
+    struct engine e;
+    assert_false(engine_plan(&e, gd, IN("x:0"), 1, IN("y:0"), 1, &st));
+    assert_non_null(strstr(st.msg, "refused for safety"));
+    engine_free(&e);
+    remove_model(dir);
+    graph_free(gd);
+}
+
+/* output_filter: a subset of outputs runs only what it needs (here the
+ * other output needs an unfed placeholder, so running it fails), through a
+ * plan built once per subset. */
+static void test_output_filter_prunes(void **state)
+{
+    (void)state;
+    if (!md_op_lookup("Neg")) {
+        skip();
+        return;
+    }
+    Tensorflow__NodeDef *n[] = {
+        placeholder("x", MD_DT_FLOAT), node("a", "Neg", IN("x")),
+        placeholder("q", MD_DT_FLOAT), identity("b", IN("q")),
+    };
+    th_attr_type(n[1], "T", MD_DT_FLOAT);
+    Tensorflow__GraphDef *gd = graph(n, 4);
+    char *dir = write_model_outs(gd, "x:0", 2, IN("a", "b"), IN("a:0", "b:0"));
+    struct md_status st = MD_STATUS_INIT;
+    struct md_model *m = md_model_load(dir, NULL, &st);
+    assert_non_null(m);
+    struct md_arena *a = md_arena_new(0, 0, &st);
+    struct md_tensor x = scalar(3), out[2] = { MD_TENSOR_INIT, MD_TENSOR_INIT };
+    struct md_feed f = { "x", &x };
+    assert_false(md_model_run(m, "sig", &f, 1, NULL, 0, out, a, &st)); /* all: needs q */
+    md_status_reset(&st);
+    size_t before = md_model_memory_bytes(m);
+    for (int i = 0; i < 3; i++) {
+        assert_true(md_model_run(m, "sig", &f, 1, IN("a"), 1, out, a, &st));
+        assert_float_equal(*(float *)out[0].data, -3, 0);
+        md_tensor_cleanup(&out[0]);
+        md_arena_reset(a);
+    }
+    size_t after = md_model_memory_bytes(m);
+    assert_true(after > before); /* one cached plan ... */
+    assert_true(md_model_run(m, "sig", &f, 1, IN("a"), 1, out, a, &st));
+    md_tensor_cleanup(&out[0]);
+    assert_int_equal(md_model_memory_bytes(m), after); /* ... reused */
+    assert_false(md_model_run(m, "sig", &f, 1, IN("b", "a"), 2, out, a, &st));
+    assert_non_null(strstr(st.msg, "'q'"));
+    md_tensor_cleanup(&x);
+    md_arena_free(a);
+    md_model_unref(m);
     remove_model(dir);
     graph_free(gd);
 }
@@ -792,6 +876,36 @@ static void test_threadpool(void **state)
     md_threadpool_for(NULL, 10, 1, add_range, &j); /* no pool: serial */
 }
 
+/* Every model shares the one process-wide kernel pool; its size is decided
+ * once. Concurrent users with nested loops all finish. */
+static void test_shared_pool(void **state)
+{
+    (void)state;
+    struct md_status st = MD_STATUS_INIT;
+    assert_true(md_ops_init(3, &st));
+    int n = md_ops_threads();
+    assert_true(n >= 1);
+    assert_true(md_ops_init(n + 5, &st)); /* ignored: already decided */
+    assert_int_equal(md_ops_threads(), n);
+    struct md_threadpool *p1, *p2;
+    assert_true(md_threadpool_shared(1, &p1, &st));
+    assert_true(md_threadpool_shared(16, &p2, &st));
+    assert_ptr_equal(p1, p2);
+    assert_int_equal(md_threadpool_size(p1), n - 1);
+    if (!p1)
+        return;
+    struct sum_job j = { .p = p1 };
+    atomic_init(&j.sum, 0);
+    pthread_t th[6];
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, pool_user, &j), 0);
+    md_threadpool_for(p1, 8, 1, nested_range, &j);
+    for (int i = 0; i < 6; i++)
+        pthread_join(th[i], NULL);
+    assert_int_equal(atomic_load(&j.sum),
+                     (int64_t)6 * 200 * 10000 * 9999 / 2 + (int64_t)8 * 1000 * 999 / 2);
+}
+
 /* ----------------------------------------------------- tensor protos */
 static void test_tensor_proto(void **state)
 {
@@ -889,6 +1003,9 @@ int main(void)
         cmocka_unit_test(test_concurrent_runs),
         cmocka_unit_test(test_threadpool),
         cmocka_unit_test(test_tensor_proto),
+        cmocka_unit_test(test_refused_ops),
+        cmocka_unit_test(test_output_filter_prunes),
+        cmocka_unit_test(test_shared_pool),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -219,7 +220,21 @@ bool http_do(int port, const char *method, const char *path, const char *body, s
     a.sin_family = AF_INET;
     a.sin_port = htons((uint16_t)port);
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+    int rc = connect(fd, (struct sockaddr *)&a, sizeof a);
+    if (rc != 0 && errno == EINTR) {
+        /* A signal (SIGCHLD from the test's system() calls) interrupted a
+         * connect that carries on in the background: wait for it. */
+        struct pollfd pfd = {fd, POLLOUT, 0};
+        int err = 0;
+        socklen_t el = sizeof err;
+        while ((rc = poll(&pfd, 1, 60000)) < 0 && errno == EINTR)
+            ;
+        rc = (rc == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0 && err == 0) ? 0 : -1;
+        if (err)
+            errno = err;
+    }
+    if (rc != 0) {
+        snprintf(r->headers, sizeof r->headers, "connect: %s", strerror(errno));
         close(fd);
         return false;
     }
@@ -247,6 +262,9 @@ bool http_do(int port, const char *method, const char *path, const char *body, s
         ssize_t got = recv(fd, buf + n, cap - n, 0);
         if (got < 0 && errno == EINTR)
             continue;
+        if (got < 0)
+            snprintf(r->headers, sizeof r->headers, "recv after %zu bytes: %s (send %s)", n,
+                     strerror(errno), ok ? "ok" : "failed");
         if (got <= 0)
             break;
         n += (size_t)got;
@@ -254,6 +272,9 @@ bool http_do(int port, const char *method, const char *path, const char *body, s
     close(fd);
     (void)ok;
     if (!buf || n == 0) {
+        if (!r->headers[0])
+            snprintf(r->headers, sizeof r->headers, "connection closed without a response (send %s)",
+                     ok ? "ok" : "failed");
         free(buf);
         return false;
     }

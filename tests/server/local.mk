@@ -32,3 +32,7 @@ tests_server_test_manager_SOURCES = tests/server/test_manager.c
 tests_server_test_manager_CFLAGS = $(SERVER_TEST_CFLAGS)
 tests_server_test_manager_LDADD = $(SERVER_LIBS) $(CMOCKA_LIBS)
 TESTS += tests/server/test_manager
+include tests/server/grpc.mk
+
+TESTS += tests/server/test_example.sh
+EXTRA_DIST += tests/server/test_example.sh

@@ -735,8 +735,8 @@ static void *load_loop(void *arg)
         }
         if (v < 0) {
             if (atomic_fetch_add(&L->failed, 1) == 0)
-                snprintf(L->first_failure, sizeof L->first_failure, "%d %s", ok ? r.status : -1,
-                         ok ? r.body : "(no response)");
+                snprintf(L->first_failure, sizeof L->first_failure, "%d %.400s", ok ? r.status : -1,
+                         ok ? r.body : r.headers);
         } else {
             atomic_store(&L->last, v);
         }

@@ -302,6 +302,51 @@ static void test_floats(void **state)
     md_sbuf_free(&b);
 }
 
+/* The decoder's fast float path must give exactly (float)strtod(text), as
+ * TF Serving (rapidjson GetFloat) does, including near float midpoints. */
+static void test_float_parse_exact(void **state)
+{
+    (void)state;
+    const struct md_signature *s = make_sig(1, "x", MD_DT_FLOAT);
+    enum { N = 2000 };
+    static char body[N * 40 + 64];
+    static char nums[N][40];
+    uint64_t seed = 88172645463325252ull;
+    for (int round = 0; round < 20; round++) {
+        size_t o = (size_t)sprintf(body, "{\"instances\":[");
+        for (int i = 0; i < N; i++) {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            int kind = (int)(seed % 4);
+            if (kind == 0) { /* 17-digit reprs of doubles */
+                double v = (double)(seed >> 11) / 9007199254740992.0 * 1000.0;
+                sprintf(nums[i], "%.17g", v);
+            } else if (kind == 1) { /* exact float midpoints and neighbours */
+                float f = (float)((seed >> 40) % 100000) / 7.0f;
+                double mid = ((double)f + (double)nextafterf(f, INFINITY)) / 2;
+                sprintf(nums[i], "%.17g", mid + (double)((int)(seed >> 20) % 3 - 1) * 1e-12 * mid);
+            } else if (kind == 2) { /* short decimals with exponents */
+                sprintf(nums[i], "%llu.%llue%d", (unsigned long long)(seed % 1000),
+                        (unsigned long long)((seed >> 10) % 100000), (int)((seed >> 30) % 40) - 20);
+            } else { /* 19 digits */
+                sprintf(nums[i], "0.%019llu", (unsigned long long)(seed % 10000000000000000000ull));
+            }
+            o += (size_t)sprintf(body + o, "%s%s", i ? "," : "", nums[i]);
+        }
+        sprintf(body + o, "]}");
+        struct decoded d = decode(body, s);
+        if (!d.ok)
+            fail_msg("%s", d.st.msg);
+        const float *v = d.feeds[0].tensor->data;
+        for (int i = 0; i < N; i++) {
+            float want = (float)strtod(nums[i], NULL);
+            if (memcmp(&want, &v[i], sizeof want))
+                fail_msg("%s: got %.9g want %.9g", nums[i], (double)v[i], (double)want);
+        }
+    }
+}
+
 static void test_base64(void **state)
 {
     (void)state;
@@ -404,6 +449,7 @@ int main(void)
         cmocka_unit_test(test_columnar),         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_zero_input_signature), cmocka_unit_test(test_encode),
         cmocka_unit_test(test_floats),           cmocka_unit_test(test_base64),
+        cmocka_unit_test(test_float_parse_exact),
         cmocka_unit_test(test_examples),         cmocka_unit_test(test_results_encode),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

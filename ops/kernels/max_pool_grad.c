@@ -1,0 +1,89 @@
+/* MaxPoolGrad(orig_input, orig_output, grad): routes each output gradient
+ * to the input pixel that won its window (the first maximum in scan order;
+ * padded pixels never win), NHWC, float. Images are split over threads;
+ * each writes only its own image of the result. */
+#include <string.h>
+
+#include "ops/kernels/train_common.h"
+
+static bool mpg_init(struct md_kernel_init *ki, struct md_status *st)
+{
+    struct md_nn_window *w = md_kernel_init_alloc(ki, sizeof *w, st);
+    if (!w || !md_train_check_float(ki, 3, st) || !md_train_window_attrs(ki, true, w, st))
+        return false;
+    ki->state = w;
+    return true;
+}
+
+struct mpg_job {
+    struct md_nn_geom g;
+    const float *x, *dy;
+    float *dx;
+};
+
+static void mpg_images(void *arg, int64_t begin, int64_t end)
+{
+    const struct mpg_job *j = arg;
+    const struct md_nn_geom *g = &j->g;
+    int64_t img = g->ih * g->iw * g->c;
+    for (int64_t n = begin; n < end; n++) {
+        const float *x = j->x + n * img;
+        float *dx = j->dx + n * img;
+        memset(dx, 0, (size_t)img * sizeof *dx);
+        const float *dy = j->dy + n * g->oh * g->ow * g->c;
+        for (int64_t oy = 0; oy < g->oh; oy++)
+            for (int64_t ox = 0; ox < g->ow; ox++, dy += g->c) {
+                int64_t y0 = oy * g->sh - g->pt, x0 = ox * g->sw - g->pl;
+                int64_t ya = y0 < 0 ? 0 : y0, yb = y0 + g->kh > g->ih ? g->ih : y0 + g->kh;
+                int64_t xa = x0 < 0 ? 0 : x0, xb = x0 + g->kw > g->iw ? g->iw : x0 + g->kw;
+                if (ya >= yb || xa >= xb)
+                    continue;
+                for (int64_t ch = 0; ch < g->c; ch++) {
+                    int64_t best = (ya * g->iw + xa) * g->c + ch;
+                    for (int64_t iy = ya; iy < yb; iy++)
+                        for (int64_t ix = xa; ix < xb; ix++) {
+                            int64_t at = (iy * g->iw + ix) * g->c + ch;
+                            if (x[at] > x[best])
+                                best = at;
+                        }
+                    dx[best] += dy[ch];
+                }
+            }
+    }
+}
+
+static bool mpg_compute(struct md_kernel_ctx *k, struct md_status *st)
+{
+    const struct md_nn_window *w = k->state;
+    const struct md_tensor *x = k->inputs[0], *dy = k->inputs[2];
+    if (!md_train_input_float(k, 0, st) || !md_train_input_float(k, 1, st) ||
+        !md_train_input_float(k, 2, st) || !md_train_same_shape(k, 1, 2, st))
+        return false;
+    char s1[96], s2[96];
+    if (x->rank != 4)
+        return md_kernel_fail(k->node, st, MD_INVALID_ARGUMENT,
+                              "orig_input must be 4-dimensional: %s",
+                              md_shape_str(s1, sizeof s1, x->rank, x->dims));
+    struct mpg_job j = { .x = x->data, .dy = dy->data };
+    if (!md_nn_geom_init(k->node, x, w->ksize_h, w->ksize_w, w, &j.g, st))
+        return false;
+    int64_t want[4] = { j.g.n, j.g.oh, j.g.ow, j.g.c };
+    if (dy->rank != 4 || memcmp(dy->dims, want, sizeof want))
+        return md_kernel_fail(k->node, st, MD_INVALID_ARGUMENT,
+                              "grad has shape %s, expected %s",
+                              md_shape_str(s1, sizeof s1, dy->rank, dy->dims),
+                              md_shape_str(s2, sizeof s2, 4, want));
+    if (!md_kernel_output(k, 0, MD_DT_FLOAT, 4, x->dims, st))
+        return false;
+    j.dx = k->outputs[0].data;
+    if (md_tensor_num_elements(x) == 0)
+        return true;
+    md_parallel_for(k, j.g.n, 1, mpg_images, &j);
+    return true;
+}
+
+const struct md_op_def md_op_max_pool_grad = {
+    .tf_name = "MaxPoolGrad",
+    .init = mpg_init,
+    .compute = mpg_compute,
+};

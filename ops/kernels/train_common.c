@@ -1,0 +1,188 @@
+/* train_common.c: see train_common.h. */
+#include <string.h>
+
+#include "ops/kernels/train_common.h"
+
+bool md_train_check_float(struct md_kernel_init *ki, int n_inputs, struct md_status *st)
+{
+    if (ki->n_inputs != n_inputs)
+        return md_kernel_fail(ki->node, st, MD_INVALID_ARGUMENT, "expected %d inputs, got %d",
+                              n_inputs, ki->n_inputs);
+    enum md_dtype dt = MD_DT_FLOAT;
+    md_attr_type(ki->node, "T", &dt);
+    if (dt != MD_DT_FLOAT)
+        return md_kernel_fail(ki->node, st, MD_UNIMPLEMENTED, "dtype %s not supported",
+                              md_dtype_name(dt));
+    return true;
+}
+
+bool md_train_input_float(struct md_kernel_ctx *k, int i, struct md_status *st)
+{
+    if (k->inputs[i]->dtype != MD_DT_FLOAT)
+        return md_kernel_fail(k->node, st, MD_INVALID_ARGUMENT, "input %d is %s, expected float",
+                              i, md_dtype_name(k->inputs[i]->dtype));
+    return true;
+}
+
+bool md_train_same_shape(struct md_kernel_ctx *k, int i, int j, struct md_status *st)
+{
+    const struct md_tensor *a = k->inputs[i], *b = k->inputs[j];
+    bool same = a->rank == b->rank;
+    for (int d = 0; same && d < a->rank; d++)
+        same = a->dims[d] == b->dims[d];
+    if (!same) {
+        char s1[96], s2[96];
+        return md_kernel_fail(k->node, st, MD_INVALID_ARGUMENT,
+                              "inputs %d and %d must have the same shape: %s vs %s", i, j,
+                              md_shape_str(s1, sizeof s1, a->rank, a->dims),
+                              md_shape_str(s2, sizeof s2, b->rank, b->dims));
+    }
+    return true;
+}
+
+bool md_train_scalar(struct md_kernel_ctx *k, int i, float *out, struct md_status *st)
+{
+    const struct md_tensor *t = k->inputs[i];
+    if (t->dtype != MD_DT_FLOAT || md_tensor_num_elements(t) != 1)
+        return md_kernel_fail(k->node, st, MD_INVALID_ARGUMENT,
+                              "input %d must be a float scalar, got %s with %lld elements", i,
+                              md_dtype_name(t->dtype), (long long)md_tensor_num_elements(t));
+    *out = *(const float *)t->data;
+    return true;
+}
+
+bool md_train_window_attrs(struct md_kernel_init *ki, bool pool, struct md_nn_window *w,
+                           struct md_status *st)
+{
+    memset(w, 0, sizeof *w);
+    w->dil_h = w->dil_w = 1;
+    if (!md_nn_check_nhwc(ki->node, st) ||
+        !md_nn_hw_attr(ki->node, "strides", true, &w->stride_h, &w->stride_w, st) ||
+        !md_nn_padding_attr(ki->node, !pool, w, st))
+        return false;
+    if (pool)
+        return md_nn_hw_attr(ki->node, "ksize", true, &w->ksize_h, &w->ksize_w, st);
+    return md_nn_hw_attr(ki->node, "dilations", false, &w->dil_h, &w->dil_w, st);
+}
+
+bool md_train_shape4(struct md_kernel_ctx *k, int i, int64_t dims[4], struct md_status *st)
+{
+    const struct md_tensor *t = k->inputs[i];
+    if ((t->dtype != MD_DT_INT32 && t->dtype != MD_DT_INT64) || t->rank != 1 || t->dims[0] != 4)
+        return md_kernel_fail(k->node, st, MD_INVALID_ARGUMENT,
+                              "input %d must be a 4-element int32 or int64 vector", i);
+    for (int d = 0; d < 4; d++) {
+        dims[d] = t->dtype == MD_DT_INT32 ? ((const int32_t *)t->data)[d]
+                                          : ((const int64_t *)t->data)[d];
+        if (dims[d] < 0)
+            return md_kernel_fail(k->node, st, MD_INVALID_ARGUMENT,
+                                  "input %d has a negative dimension %lld", i,
+                                  (long long)dims[d]);
+    }
+    return true;
+}
+
+void md_train_im2col(const struct md_nn_geom *g, const float *img, int64_t r0, int64_t r1,
+                     float *col)
+{
+    for (int64_t r = r0; r < r1; r++) {
+        int64_t oy = r / g->ow, ox = r % g->ow;
+        int64_t iy0 = oy * g->sh - g->pt, ix0 = ox * g->sw - g->pl;
+        for (int64_t ky = 0; ky < g->kh; ky++) {
+            int64_t iy = iy0 + ky * g->dh;
+            for (int64_t kx = 0; kx < g->kw; kx++, col += g->c) {
+                int64_t ix = ix0 + kx * g->dw;
+                if (iy < 0 || iy >= g->ih || ix < 0 || ix >= g->iw)
+                    memset(col, 0, (size_t)g->c * sizeof *col);
+                else
+                    memcpy(col, img + (iy * g->iw + ix) * g->c, (size_t)g->c * sizeof *col);
+            }
+        }
+    }
+}
+
+void md_train_col2im(const struct md_nn_geom *g, const float *col, int64_t r0, int64_t r1,
+                     float *img)
+{
+    for (int64_t r = r0; r < r1; r++) {
+        int64_t oy = r / g->ow, ox = r % g->ow;
+        int64_t iy0 = oy * g->sh - g->pt, ix0 = ox * g->sw - g->pl;
+        for (int64_t ky = 0; ky < g->kh; ky++) {
+            int64_t iy = iy0 + ky * g->dh;
+            for (int64_t kx = 0; kx < g->kw; kx++, col += g->c) {
+                int64_t ix = ix0 + kx * g->dw;
+                if (iy < 0 || iy >= g->ih || ix < 0 || ix >= g->iw)
+                    continue;
+                md_nn_acc_f32(img + (iy * g->iw + ix) * g->c, col, g->c);
+            }
+        }
+    }
+}
+
+bool md_train_apply_init(struct md_kernel_init *ki, int n_inputs, int n_vars,
+                         struct md_status *st)
+{
+    if (!md_train_check_float(ki, n_inputs, st))
+        return false;
+    struct md_train_apply *s = md_kernel_init_alloc(ki, sizeof *s, st);
+    if (!s)
+        return false;
+    s->n_vars = n_vars;
+    for (int i = 0; i < n_vars; i++)
+        if (!(s->vars[i] = md_env_input_variable(ki->env, ki->node, i, st)))
+            return false;
+    ki->state = s;
+    ki->n_outputs = 1;
+    return true;
+}
+
+bool md_train_apply_begin(struct md_kernel_ctx *k, int grad_input, struct md_tensor *cur,
+                          struct md_tensor *next, struct md_status *st)
+{
+    const struct md_train_apply *s = k->state;
+    for (int i = 0; i < s->n_vars; i++)
+        cur[i] = next[i] = (struct md_tensor)MD_TENSOR_INIT;
+    const struct md_tensor *g = k->inputs[grad_input];
+    bool ok = md_train_input_float(k, grad_input, st);
+    for (int i = 0; ok && i < s->n_vars; i++) {
+        ok = md_var_read(s->vars[i], k->node, &cur[i], st);
+        if (!ok)
+            break;
+        bool same = cur[i].dtype == MD_DT_FLOAT && cur[i].rank == g->rank;
+        for (int d = 0; same && d < g->rank; d++)
+            same = cur[i].dims[d] == g->dims[d];
+        if (!same) {
+            char s1[96], s2[96];
+            ok = md_kernel_fail(k->node, st, MD_INVALID_ARGUMENT,
+                                "variable '%s' (%s %s) does not match the gradient (float %s)",
+                                md_var_name(s->vars[i]), md_dtype_name(cur[i].dtype),
+                                md_shape_str(s1, sizeof s1, cur[i].rank, cur[i].dims),
+                                md_shape_str(s2, sizeof s2, g->rank, g->dims));
+            break;
+        }
+        /* The new value outlives the request: a heap buffer, not the arena. */
+        ok = md_tensor_alloc(&next[i], MD_DT_FLOAT, g->rank, g->dims, 0, st);
+    }
+    if (!ok)
+        for (int i = 0; i < s->n_vars; i++) {
+            md_tensor_cleanup(&cur[i]);
+            md_tensor_cleanup(&next[i]);
+        }
+    return ok;
+}
+
+bool md_train_apply_end(struct md_kernel_ctx *k, struct md_tensor *cur, struct md_tensor *next,
+                        bool ok, struct md_status *st)
+{
+    const struct md_train_apply *s = k->state;
+    /* Slots first, the variable last: output 0 is the variable's new value. */
+    for (int i = s->n_vars - 1; ok && i >= 0; i--)
+        ok = md_var_assign(s->vars[i], k->node, &next[i], true, NULL, st);
+    if (ok)
+        md_kernel_forward(k, 0, &next[0]);
+    for (int i = 0; i < s->n_vars; i++) {
+        md_tensor_cleanup(&cur[i]);
+        md_tensor_cleanup(&next[i]);
+    }
+    return ok;
+}
