@@ -46,6 +46,7 @@
 #include "ops/kernel.h"
 #include "ops/kernels/nn_common.h"
 #include "ops/ops.h"
+#include "ops/ops_impl.h"
 
 #include "attr_value.pb-c.h"
 #include "saved_model.pb-c.h"
@@ -74,104 +75,31 @@ static double now_ms(void)
 }
 
 /* ---------------------------------------------------------------- pool
- * parallel_for cuts [0,n) into at most `threads` blocks; the caller runs
- * blocks too. Workers spin briefly on the job counter (kernels arrive back to
- * back within one request) and then sleep on a condition variable. */
+ * The engine's own thread pool (ops/threadpool.c), so that the direct chain
+ * and the GEMM floor run on the same threading as md_model_run. (A private
+ * spinning pool here made the 2-thread floor 2x slower than the 1-thread
+ * one on a loaded machine, which said nothing about the kernels.) */
 struct pool {
     struct md_exec_env env; /* first: the kernels see &pool->env */
-    int threads;
-    pthread_t th[MAX_THREADS];
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    _Atomic unsigned gen;
-    _Atomic int next, remaining;
-    _Atomic bool stop;
-    int64_t n, nb;
-    void (*fn)(void *, int64_t, int64_t);
-    void *arg;
+    struct md_threadpool *tp;
 };
-
-static void pool_work(struct pool *p)
-{
-    for (;;) {
-        int b = atomic_fetch_add(&p->next, 1);
-        if (b >= p->nb)
-            return;
-        p->fn(p->arg, b * p->n / p->nb, (b + 1) * p->n / p->nb);
-        atomic_fetch_sub(&p->remaining, 1);
-    }
-}
-
-static void *pool_main(void *arg)
-{
-    struct pool *p = arg;
-    unsigned seen = 0;
-    for (;;) {
-        unsigned g;
-        int spins = 0;
-        while ((g = atomic_load(&p->gen)) == seen && !atomic_load(&p->stop)) {
-            if (++spins < 200000) {
-                __builtin_ia32_pause();
-                continue;
-            }
-            pthread_mutex_lock(&p->mu);
-            while (atomic_load(&p->gen) == seen && !atomic_load(&p->stop))
-                pthread_cond_wait(&p->cv, &p->mu);
-            pthread_mutex_unlock(&p->mu);
-        }
-        if (atomic_load(&p->stop))
-            return NULL;
-        seen = g;
-        pool_work(p);
-    }
-}
-
-static void pool_parallel_for(struct md_exec_env *env, int64_t n, int64_t min_block,
-                              void (*fn)(void *, int64_t, int64_t), void *arg)
-{
-    struct pool *p = (struct pool *)env;
-    int64_t nb = min_block > 0 ? n / min_block : n;
-    if (nb > p->threads)
-        nb = p->threads;
-    if (nb <= 1) {
-        fn(arg, 0, n);
-        return;
-    }
-    p->n = n;
-    p->nb = nb;
-    p->fn = fn;
-    p->arg = arg;
-    atomic_store(&p->remaining, (int)nb);
-    atomic_store(&p->next, 0);
-    pthread_mutex_lock(&p->mu);
-    atomic_fetch_add(&p->gen, 1);
-    pthread_cond_broadcast(&p->cv);
-    pthread_mutex_unlock(&p->mu);
-    pool_work(p);
-    while (atomic_load(&p->remaining) > 0)
-        __builtin_ia32_pause();
-}
 
 static void pool_start(struct pool *p, int threads)
 {
+    struct md_status st = MD_STATUS_INIT;
     memset(p, 0, sizeof *p);
-    p->threads = threads;
-    p->env.parallel_for = threads > 1 ? pool_parallel_for : NULL;
-    pthread_mutex_init(&p->mu, NULL);
-    pthread_cond_init(&p->cv, NULL);
-    for (int i = 1; i < threads; i++)
-        if (pthread_create(&p->th[i], NULL, pool_main, p))
-            die("pthread_create", "failed");
+    if (threads > 1) {
+        p->tp = md_threadpool_new(threads - 1, &st);
+        if (!p->tp)
+            die("md_threadpool_new", st.msg);
+        p->env.pool = p->tp;
+        p->env.parallel_for = md_threadpool_env_for;
+    }
 }
 
 static void pool_stop(struct pool *p)
 {
-    pthread_mutex_lock(&p->mu);
-    atomic_store(&p->stop, true);
-    pthread_cond_broadcast(&p->cv);
-    pthread_mutex_unlock(&p->mu);
-    for (int i = 1; i < p->threads; i++)
-        pthread_join(p->th[i], NULL);
+    md_threadpool_free(p->tp);
 }
 
 /* ---------------------------------------------------------------- nodes */
@@ -723,6 +651,8 @@ int main(int argc, char **argv)
      * peak RSS would measure the allocator rather than the kernels. A fixed
      * threshold keeps them mmapped (returned to the OS on free). */
     mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    /* The daemon's OpenBLAS kernel choice (may re-execute once). */
+    md_blas_select_coretype(argv, false);
     md_blas_init();
     struct md_status st = MD_STATUS_INIT;
     struct pool p;
@@ -773,11 +703,11 @@ int main(int argc, char **argv)
             measure_gemm(batch, &p, seconds, &r);
         printf("threads=%d batch=%lld model_ms=%.4f engine_ms=%.4f gemm_ms=%.4f img_per_s=%.1f "
                "wall_over_gemm=%.3f iters=%d vmhwm_mib=%.1f softmax_sum=%.4f "
-               "engine_sum=%.4f engine_max_diff=%.3g\n",
+               "engine_sum=%.4f engine_max_diff=%.3g blas_core=%s\n",
                threads, (long long)batch, r.model_ms, r.engine_ms, r.gemm_ms,
                chain ? (double)batch * 1e3 / r.model_ms : 0.0,
                chain ? r.model_ms / r.gemm_ms : 0.0, r.iters, (double)hwm / 1024.0, r.sum,
-               r.esum, r.max_diff);
+               r.esum, r.max_diff, md_blas_corename());
         fflush(stdout);
         md_tensor_cleanup(&x);
     }

@@ -17,6 +17,13 @@ beat, see the project's perf-baselines notes):
       OPENBLAS_NUM_THREADS=2 + OMP_WAIT_POLICY=PASSIVE, NHWC (best at batch 1)
 Ratios: modeld images/s over PyTorch's (throughput) and modeld latency over
 PyTorch's (batch 1; lower is better).
+
+OpenBLAS kernel set: both sides inherit the same environment, so with
+OPENBLAS_CORETYPE set (some environments force Haswell) both run that core,
+and with it unset both run what OpenBLAS detects (Cooperlake/SkylakeX AVX-512
+kernels on Zen 4/5 with 0.3.21), modeld possibly upgraded by its own choice
+(ops/blas.h md_blas_select_coretype). The report prints the core each side
+used; compare like with like, e.g. `env -u OPENBLAS_CORETYPE ... cnn_run.py`.
 """
 import argparse
 import os
@@ -30,16 +37,21 @@ PY = "/usr/bin/python3"
 
 
 EXTRA = {}
+CORES = {}   # "modeld" / "torch" -> set of OpenBLAS core names seen
 
 
-def run(cmd, env_extra):
+def run(cmd, env_extra, who):
     env = dict(os.environ)
     env.update(EXTRA)
     env.update(env_extra)
     out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
     rows = []
     for line in out.splitlines():
-        rows.append({k: float(v) for k, v in re.findall(r"(\w+)=([-0-9.]+)", line)})
+        if "batch=" not in line:
+            continue
+        rows.append({k: float(v) for k, v in re.findall(r"(\w+)=([-0-9.]+)(?:\s|$)", line)})
+        core = re.search(r"blas_core=(\S+)", line)
+        CORES.setdefault(who, set()).add(core.group(1) if core else "?")
     return rows
 
 
@@ -59,7 +71,8 @@ def main():
     ap.add_argument("--cnn", default=os.path.join(".", "bench", "cnn"))
     ap.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
                     help="extra environment for every process, e.g. OPENBLAS_CORETYPE=SkylakeX "
-                         "(OpenBLAS 0.3.21 does not know Zen 4/5 and falls back to AVX2)")
+                         "(both modeld and torch get it; modeld's own choice, ops/blas.h "
+                         "md_blas_select_coretype, applies only when it is unset)")
     a = ap.parse_args()
     EXTRA.update(kv.split("=", 1) for kv in a.env)
     if not os.access(a.cnn, os.X_OK):
@@ -71,18 +84,21 @@ def main():
         for t in (1, 2):
             for mode in ("--no-engine", "--engine-only"):
                 for row in run([a.cnn, "--threads", str(t), "--seconds", str(a.seconds), mode],
-                               {"OPENBLAS_NUM_THREADS": "1"}):
+                               {"OPENBLAS_NUM_THREADS": "1"}, "modeld"):
                     md.setdefault((t, int(row["batch"]), mode), []).append(row)
             for i, (layout, env) in enumerate(torch_variants(t)):
                 for row in run([PY, os.path.join(HERE, "cnn_torch.py"), "--threads", str(t),
                                 "--layout", layout, "--seconds", str(a.seconds),
-                                "--batch", "100", "--batch", "1"], env):
+                                "--batch", "100", "--batch", "1"], env, "torch"):
                     th.setdefault((t, int(row["batch"]), i), []).append(row["ms"])
         print("round %d/%d done" % (r + 1, a.rounds), file=sys.stderr, flush=True)
 
     med = statistics.median
     print("MNIST CNN (27.8 MFLOP/image), medians of %d interleaved rounds%s" % (
         a.rounds, "; env " + " ".join(a.env) if a.env else ""))
+    print("OpenBLAS core: modeld %s, torch %s (OPENBLAS_CORETYPE=%s in the environment)" % (
+        "/".join(sorted(CORES.get("modeld", ()))), "/".join(sorted(CORES.get("torch", ()))),
+        EXTRA.get("OPENBLAS_CORETYPE", os.environ.get("OPENBLAS_CORETYPE", "unset"))))
     print("%-3s %-5s %9s %9s %9s %-22s %8s %9s %9s %8s %8s  %s" % (
         "thr", "batch", "engine ms", "chain ms", "torch ms", "engine vs torch", "img/s",
         "GEMM ms", "wall/GEMM", "RSS eng", "RSS chn", "torch best config"))

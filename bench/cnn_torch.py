@@ -12,6 +12,7 @@ channels_last (oneDNN's faster layout for batches). Prints one line
 "batch=B ms=<median per batch> iters=N".
 """
 import argparse
+import ctypes
 import statistics
 import time
 
@@ -34,6 +35,16 @@ class Net(nn.Module):
         x = torch.flatten(x, 1)
         x = F.relu(self.fc1(x))
         return F.softmax(self.fc2(x), dim=1)
+
+
+def blas_core():
+    """OpenBLAS's kernel set in this process (torch runs nn.Linear on it)."""
+    try:
+        lib = ctypes.CDLL("libopenblas.so.0")
+        lib.openblas_get_corename.restype = ctypes.c_char_p
+        return lib.openblas_get_corename().decode()
+    except (OSError, AttributeError):
+        return "unknown"
 
 
 def main():
@@ -59,8 +70,8 @@ def main():
                 t0 = time.perf_counter()
                 net(x)
                 times.append((time.perf_counter() - t0) * 1e3)
-        print("batch=%d ms=%.4f iters=%d" % (batch, statistics.median(times), len(times)),
-              flush=True)
+        print("batch=%d ms=%.4f iters=%d blas_core=%s" % (batch, statistics.median(times),
+                                                         len(times), blas_core()), flush=True)
 
 
 if __name__ == "__main__":

@@ -6,3 +6,4 @@ include bench/rest.mk
 include bench/grpc.mk
 include bench/featcol.mk
 include bench/train.mk
+include bench/v2.mk

@@ -22,6 +22,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ops/ops_impl.h"
 
@@ -42,10 +43,18 @@ struct blk {
 struct run {
     struct md_exec_env env;
     struct md_arena *arena;
+    /* A function call's run (md_exec_call, frames): the env of the step
+     * that calls it. Its memory comes from that step's allocator, so the
+     * enclosing run recycles it once the step is done. NULL: the arena. */
+    struct md_exec_env *parent;
+    const struct md_graph *g;
+    struct md_tensor *slots;
+    struct md_tensor *deref;
+    unsigned char *sdead, *stdead, *indead;
     /* the running step, for run_reuse */
     const struct md_plan *plan;
     const struct md_plan_step *step;
-    const struct md_tensor *const *in;
+    const struct md_tensor **in;
     int *slot_blk;
     struct blk *blocks;
     int n_blocks, cap_blocks;
@@ -67,12 +76,20 @@ static int bin_of(size_t n)
     return 64 + (e - 12) * 8 + sub;
 }
 
-static bool grow(void **arr, int *cap, size_t elem, struct md_arena *a, int n, struct md_status *st)
+/* Memory the run keeps for itself (regions, bookkeeping). */
+static void *run_mem(struct run *r, size_t bytes, struct md_status *st)
+{
+    if (r->parent && r->parent->alloc)
+        return r->parent->alloc(r->parent, bytes, st);
+    return md_arena_alloc(r->arena, bytes, st);
+}
+
+static bool grow(void **arr, int *cap, size_t elem, struct run *r, int n, struct md_status *st)
 {
     if (n < *cap)
         return true;
     int nc = *cap ? *cap * 2 : 64;
-    void *p = md_arena_alloc(a, (size_t)nc * elem, st);
+    void *p = run_mem(r, (size_t)nc * elem, st);
     if (!p)
         return false;
     if (*arr && n)
@@ -118,7 +135,7 @@ static int new_blk(struct run *r, struct md_status *st)
         r->unused = r->blocks[b].fnext;
         return b;
     }
-    if (!grow((void **)&r->blocks, &r->cap_blocks, sizeof *r->blocks, r->arena, r->n_blocks, st))
+    if (!grow((void **)&r->blocks, &r->cap_blocks, sizeof *r->blocks, r, r->n_blocks, st))
         return -1;
     return r->n_blocks++;
 }
@@ -148,22 +165,22 @@ static void *run_alloc(struct md_exec_env *env, size_t bytes, struct md_status *
     struct run *r = env->run;
     size_t need = bytes ? (bytes + 63) & ~(size_t)63 : 64;
     if (need < bytes || need > SIZE_MAX / 2)
-        return md_arena_alloc(r->arena, bytes, st); /* overflow: let the arena refuse */
+        return run_mem(r, bytes, st); /* overflow: let the arena refuse */
     if (!r->bins) {
-        r->bins = md_arena_alloc(r->arena, N_BINS * sizeof *r->bins, st);
+        r->bins = run_mem(r, N_BINS * sizeof *r->bins, st);
         if (!r->bins)
             return NULL;
         for (int i = 0; i < N_BINS; i++)
             r->bins[i] = -1;
     }
-    if (!grow((void **)&r->step_blks, &r->cap_step, sizeof *r->step_blks, r->arena, r->n_step, st))
+    if (!grow((void **)&r->step_blks, &r->cap_step, sizeof *r->step_blks, r, r->n_step, st))
         return NULL;
     int b = find_free(r, need);
     if (b >= 0) {
         bin_remove(r, b);
     } else {
         size_t rsz = need < MIN_REGION ? MIN_REGION : need;
-        char *p = md_arena_alloc(r->arena, rsz, st);
+        char *p = run_mem(r, rsz, st);
         if (!p || (b = new_blk(r, st)) < 0)
             return NULL;
         r->blocks[b] = (struct blk){ .p = p, .size = rsz, .prev = -1, .next = -1 };
@@ -274,50 +291,100 @@ static bool inside(const struct blk *k, const void *p)
     return c >= k->p && c < k->p + k->size;
 }
 
-bool md_plan_run(const struct md_plan *p, const struct md_graph *g, const struct md_exec_env *env,
-                 const struct md_tensor *const *feeds, struct md_tensor *outputs,
-                 struct md_arena *arena, struct md_status *st)
+/* Drops slot s's value and its block reference. */
+static void drop_slot(struct run *r, int s)
 {
-    struct run r = { .arena = arena, .unused = -1 };
+    md_tensor_cleanup(&r->slots[s]);
+    int b = r->slot_blk[s];
+    if (b >= 0) {
+        r->slot_blk[s] = -1;
+        r->blocks[b].refs--;
+        blk_release(r, b);
+    }
+}
+
+/* Sets up r to run p (slots empty, feeds not yet set). */
+static bool run_setup(struct run *r, const struct md_plan *p, const struct md_graph *g,
+                      const struct md_exec_env *env, struct md_exec_env *parent,
+                      struct md_arena *arena, struct md_status *st)
+{
+    memset(r, 0, sizeof *r);
+    r->arena = arena;
+    r->unused = -1;
+    r->parent = parent;
     if (env)
-        r.env = *env;
-    r.env.run = &r;
-    r.env.alloc = run_alloc;
-    r.env.reuse = run_reuse;
-    r.plan = p;
+        r->env = *env;
+    r->env.run = r;
+    r->env.alloc = run_alloc;
+    r->env.reuse = run_reuse;
+    r->plan = p;
+    r->g = g;
     size_t ns = (size_t)p->n_slots;
-    struct md_tensor *slots = md_arena_alloc(arena, (ns + 1) * sizeof *slots, st);
-    int *slot_blk = md_arena_alloc(arena, (ns + 1) * sizeof *slot_blk, st);
-    const struct md_tensor **in =
-        md_arena_alloc(arena, ((size_t)p->max_in + 1) * sizeof *in, st);
-    struct md_tensor *deref = md_arena_alloc(arena, ((size_t)p->max_in + 1) * sizeof *deref, st);
-    if (!slots || !slot_blk || !in || !deref)
+    r->slots = run_mem(r, (ns + 1) * sizeof *r->slots, st);
+    r->slot_blk = run_mem(r, (ns + 1) * sizeof *r->slot_blk, st);
+    r->in = run_mem(r, ((size_t)p->max_in + 1) * sizeof *r->in, st);
+    r->deref = run_mem(r, ((size_t)p->max_in + 1) * sizeof *r->deref, st);
+    if (!r->slots || !r->slot_blk || !r->in || !r->deref)
         return false;
     for (int i = 0; i < p->max_in; i++)
-        deref[i] = (struct md_tensor)MD_TENSOR_INIT;
-    r.in = in;
-    r.slot_blk = slot_blk;
+        r->deref[i] = (struct md_tensor)MD_TENSOR_INIT;
     for (size_t i = 0; i < ns; i++) {
-        slots[i] = (struct md_tensor)MD_TENSOR_INIT;
-        slot_blk[i] = -1;
+        r->slots[i] = (struct md_tensor)MD_TENSOR_INIT;
+        r->slot_blk[i] = -1;
     }
-    for (int i = 0; i < p->n_feeds; i++)
-        md_tensor_share(&slots[i], feeds[i]);
     /* TF1 control flow: dead slots and dead (skipped) steps. */
-    unsigned char *sdead = NULL, *stdead = NULL, *indead = NULL;
     if (p->control_flow) {
-        sdead = md_arena_alloc(arena, ns + 1, st);
-        stdead = md_arena_alloc(arena, (size_t)p->n_steps + 1, st);
-        indead = md_arena_alloc(arena, (size_t)p->max_in + 1, st);
-        if (!sdead || !stdead || !indead)
+        r->sdead = run_mem(r, ns + 1, st);
+        r->stdead = run_mem(r, (size_t)p->n_steps + 1, st);
+        r->indead = run_mem(r, (size_t)p->max_in + 1, st);
+        if (!r->sdead || !r->stdead || !r->indead)
             return false;
-        memset(sdead, 0, ns + 1);
+    }
+    return true;
+}
+
+/* True once the run's deadline (if any) has passed; st says so, naming the
+ * node that would run next. Checked before every step with the coarse
+ * clock (a few ns; it lags CLOCK_MONOTONIC by at most one tick, so a
+ * deadline trips that much late at worst). */
+static bool past_deadline(const struct run *r, int s, const struct md_gnode *n,
+                          struct md_status *st)
+{
+    if (!r->env.deadline_ns)
+        return false;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    if ((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec < r->env.deadline_ns)
+        return false;
+    char nm[160];
+    md_status_set(st, MD_DEADLINE_EXCEEDED,
+                  "Timed out waiting for notification: the deadline passed before node '%s' "
+                  "(step %d of %d) could run",
+                  md_escape(nm, sizeof nm, n->name, strlen(n->name)), s + 1, r->plan->n_steps);
+    return true;
+}
+
+/* Runs every step once (feed slots set). */
+static bool run_steps(struct run *r, struct md_status *st)
+{
+    const struct md_plan *p = r->plan;
+    const struct md_graph *g = r->g;
+    struct md_tensor *slots = r->slots, *deref = r->deref;
+    const struct md_tensor **in = r->in;
+    int *slot_blk = r->slot_blk;
+    unsigned char *sdead = r->sdead, *stdead = r->stdead, *indead = r->indead;
+    if (sdead) {
+        memset(sdead, 0, (size_t)p->n_slots + 1);
         memset(stdead, 0, (size_t)p->n_steps + 1);
     }
     bool ok = true;
     for (int s = 0; s < p->n_steps && ok; s++) {
         const struct md_plan_step *step = &p->steps[s];
         const struct md_gnode *n = &g->nodes[step->node];
+        if (past_deadline(r, s, n, st)) {
+            ok = false;
+            break;
+        }
         if (sdead) {
             bool any = false;
             for (int i = 0; i < step->n_in; i++)
@@ -328,7 +395,7 @@ bool md_plan_run(const struct md_plan *p, const struct md_graph *g, const struct
                 /* Dead in, dead out: the step is skipped. */
                 stdead[s] = 1;
                 memset(sdead + step->out_slot, 1, (size_t)step->n_out);
-                release_slots(&r, p, step, slots);
+                release_slots(r, p, step, slots);
                 continue;
             }
         }
@@ -345,8 +412,8 @@ bool md_plan_run(const struct md_plan *p, const struct md_graph *g, const struct
                  * node ran (an Assign may have run in between). */
                 struct md_kernel_ctx rk = { .node = src->def, .state = src->state,
                                             .n_inputs = 0, .inputs = NULL, .n_outputs = 1,
-                                            .outputs = &deref[i], .arena = arena,
-                                            .env = &r.env };
+                                            .outputs = &deref[i], .arena = r->arena,
+                                            .env = &r->env };
                 if (!(ok = src->op->compute(&rk, st)))
                     break;
                 in[i] = &deref[i];
@@ -370,13 +437,13 @@ bool md_plan_run(const struct md_plan *p, const struct md_graph *g, const struct
         }
         struct md_kernel_ctx k = { .node = n->def, .state = n->state, .n_inputs = step->n_in,
                                    .inputs = in, .n_outputs = step->n_out,
-                                   .outputs = &slots[step->out_slot], .arena = arena,
-                                   .env = &r.env, .in_dead = indead,
+                                   .outputs = &slots[step->out_slot], .arena = r->arena,
+                                   .env = &r->env, .in_dead = indead,
                                    .dead = sdead ? sdead + step->out_slot : NULL };
-        r.n_step = 0;
-        r.step = step;
+        r->n_step = 0;
+        r->step = step;
         ok = n->op->compute(&k, st);
-        r.step = NULL;
+        r->step = NULL;
         for (int i = 0; i < step->n_in; i++)
             md_tensor_cleanup(&deref[i]);
         if (!ok) {
@@ -396,27 +463,29 @@ bool md_plan_run(const struct md_plan *p, const struct md_graph *g, const struct
             }
             if (t->dtype == MD_DT_STRING)
                 strings = true;
+            /* Values with their own buffer (weights, variables, TensorLists)
+             * live by their refcount, never in recycled blocks. */
             if (t->buf || !t->data)
                 continue;
             int b = -1;
-            for (int i = 0; i < r.n_step && b < 0; i++)
-                if (inside(&r.blocks[r.step_blks[i]], t->data))
-                    b = r.step_blks[i];
+            for (int i = 0; i < r->n_step && b < 0; i++)
+                if (inside(&r->blocks[r->step_blks[i]], t->data))
+                    b = r->step_blks[i];
             for (int i = 0; i < step->n_in && b < 0; i++) {
                 int ib = slot_blk[p->in_slots[step->in_base + i]];
-                if (ib >= 0 && inside(&r.blocks[ib], t->data))
+                if (ib >= 0 && inside(&r->blocks[ib], t->data))
                     b = ib;
             }
             if (b >= 0) {
                 slot_blk[slot] = b;
-                r.blocks[b].refs++;
+                r->blocks[b].refs++;
             }
         }
-        for (int i = 0; i < r.n_step; i++) {
+        for (int i = 0; i < r->n_step; i++) {
             if (strings)
-                r.blocks[r.step_blks[i]].pinned = true;
+                r->blocks[r->step_blks[i]].pinned = true;
             else
-                blk_release(&r, r.step_blks[i]);
+                blk_release(r, r->step_blks[i]);
         }
         if (sdead && (n->op->flags & MD_OP_DEAD_INPUTS) && step->n_out > 0) {
             /* Merge with every input dead: a dead step. */
@@ -425,7 +494,7 @@ bool md_plan_run(const struct md_plan *p, const struct md_graph *g, const struct
                 all &= sdead[step->out_slot + o] != 0;
             stdead[s] = all;
         }
-        release_slots(&r, p, step, slots);
+        release_slots(r, p, step, slots);
     }
     if (ok && sdead) {
         for (int j = 0; j < p->n_fetches && ok; j++) {
@@ -443,14 +512,141 @@ bool md_plan_run(const struct md_plan *p, const struct md_graph *g, const struct
             }
         }
     }
+    return ok;
+}
+
+bool md_plan_run(const struct md_plan *p, const struct md_graph *g, const struct md_exec_env *env,
+                 const struct md_tensor *const *feeds, struct md_tensor *outputs,
+                 struct md_arena *arena, struct md_status *st)
+{
+    struct run r;
+    if (!run_setup(&r, p, g, env, NULL, arena, st))
+        return false;
+    for (int i = 0; i < p->n_feeds; i++)
+        md_tensor_share(&r.slots[i], feeds[i]);
+    bool ok = run_steps(&r, st);
     if (ok) {
         for (int j = 0; j < p->n_fetches; j++) {
             outputs[j] = (struct md_tensor)MD_TENSOR_INIT;
             if (p->fetch_slot[j] >= 0)
-                md_tensor_share(&outputs[j], &slots[p->fetch_slot[j]]);
+                md_tensor_share(&outputs[j], &r.slots[p->fetch_slot[j]]);
         }
     }
-    for (size_t i = 0; i < ns; i++)
-        md_tensor_cleanup(&slots[i]);
+    for (int i = 0; i < p->n_slots; i++)
+        md_tensor_cleanup(&r.slots[i]);
+    return ok;
+}
+
+/* ------------------------------------------------------------ function calls */
+struct md_exec_frame {
+    struct run r;
+    const struct md_fn *fn;
+    struct md_tensor *tmp; /* incoming feeds */
+    int *tmp_blk;
+};
+
+int64_t md_exec_loop_cap(const struct md_exec_env *env)
+{
+    return env && env->max_loop_iterations > 0 ? env->max_loop_iterations
+                                               : MD_LOOP_MAX_ITERATIONS_DEFAULT;
+}
+
+struct md_exec_frame *md_exec_frame_new(struct md_kernel_ctx *k, const struct md_fn *fn,
+                                        struct md_status *st)
+{
+    struct md_exec_env *parent = k->env && k->env->alloc ? k->env : NULL;
+    size_t sz = sizeof(struct md_exec_frame);
+    struct md_exec_frame *f =
+        parent ? parent->alloc(parent, sz, st) : md_arena_alloc(k->arena, sz, st);
+    if (!f)
+        return NULL;
+    if (!run_setup(&f->r, fn->plan, fn->g, k->env, parent, k->arena, st))
+        return NULL;
+    f->fn = fn;
+    int nf = fn->plan->n_feeds;
+    f->tmp = run_mem(&f->r, ((size_t)nf + 1) * sizeof *f->tmp, st);
+    f->tmp_blk = run_mem(&f->r, ((size_t)nf + 1) * sizeof *f->tmp_blk, st);
+    if (!f->tmp || !f->tmp_blk)
+        return NULL;
+    return f;
+}
+
+/* Feeds and fetched slots: what a frame keeps between calls. */
+static void frame_drop_kept(struct md_exec_frame *f)
+{
+    const struct md_plan *p = f->r.plan;
+    for (int i = 0; i < p->n_feeds; i++)
+        drop_slot(&f->r, i);
+    for (int j = 0; j < p->n_fetches; j++)
+        if (p->fetch_slot[j] >= 0)
+            drop_slot(&f->r, p->fetch_slot[j]);
+}
+
+bool md_exec_frame_call(struct md_exec_frame *f, const struct md_tensor *const *inputs,
+                        struct md_tensor *outputs, struct md_status *st)
+{
+    struct run *r = &f->r;
+    const struct md_plan *p = r->plan;
+    /* Inputs living in blocks this frame still holds (the previous call's
+     * outputs) keep them: a loop carries its state without copying it. */
+    for (int i = 0; i < p->n_feeds; i++) {
+        md_tensor_share(&f->tmp[i], inputs[i]);
+        f->tmp_blk[i] = -1;
+        const void *d = f->tmp[i].data;
+        if (f->tmp[i].buf || !d)
+            continue;
+        int b = -1;
+        for (int s = 0; s < p->n_feeds && b < 0; s++)
+            if (r->slot_blk[s] >= 0 && inside(&r->blocks[r->slot_blk[s]], d))
+                b = r->slot_blk[s];
+        for (int j = 0; j < p->n_fetches && b < 0; j++) {
+            int s = p->fetch_slot[j];
+            if (s >= 0 && r->slot_blk[s] >= 0 && inside(&r->blocks[r->slot_blk[s]], d))
+                b = r->slot_blk[s];
+        }
+        if (b >= 0) {
+            f->tmp_blk[i] = b;
+            r->blocks[b].refs++;
+        }
+    }
+    frame_drop_kept(f);
+    for (int i = 0; i < p->n_feeds; i++) {
+        r->slots[i] = f->tmp[i];
+        r->slot_blk[i] = f->tmp_blk[i];
+    }
+    bool ok = run_steps(r, st);
+    for (int j = 0; j < f->fn->n_out; j++) {
+        md_tensor_cleanup(&outputs[j]);
+        if (ok && p->fetch_slot[j] >= 0)
+            md_tensor_share(&outputs[j], &r->slots[p->fetch_slot[j]]);
+    }
+    if (!ok) {
+        /* Leave nothing half-run behind: every slot goes. */
+        for (int i = 0; i < p->n_slots; i++)
+            drop_slot(r, i);
+        md_status_prefix(st, "function '%s'", f->fn->name);
+    }
+    return ok;
+}
+
+void md_exec_frame_free(struct md_exec_frame *f)
+{
+    if (!f)
+        return;
+    for (int i = 0; i < f->r.plan->n_slots; i++)
+        md_tensor_cleanup(&f->r.slots[i]);
+}
+
+bool md_exec_call(struct md_kernel_ctx *k, const struct md_fn *fn,
+                  const struct md_tensor *const *inputs, struct md_tensor *outputs,
+                  struct md_status *st)
+{
+    struct md_exec_frame *f = md_exec_frame_new(k, fn, st);
+    if (!f)
+        return false;
+    for (int j = 0; j < fn->n_out; j++)
+        outputs[j] = (struct md_tensor)MD_TENSOR_INIT;
+    bool ok = md_exec_frame_call(f, inputs, outputs, st);
+    md_exec_frame_free(f);
     return ok;
 }

@@ -42,6 +42,12 @@ struct md_exec_env {
     /* The SavedModel version directory (NULL: none). File-reading kernels
      * (InitializeTableFromTextFileV2) only open files inside it. */
     const char *model_dir;
+    /* Iteration cap of one While loop (see md_model_options); <= 0: the
+     * default. */
+    int64_t max_loop_iterations;
+    /* Request deadline, CLOCK_MONOTONIC nanoseconds (0: none; see
+     * md_model_run_opts): plans stop between steps once it has passed. */
+    int64_t deadline_ns;
 };
 
 /* ---- variables (ops/model.c) ---- */

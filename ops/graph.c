@@ -707,8 +707,10 @@ static bool resolve_node(struct import *im, int id)
     return true;
 }
 
-struct md_graph *md_graph_import(const Tensorflow__GraphDef *gd, const Tensorflow__OpList *ops,
-                                 struct md_status *st)
+/* Imports gd. The top graph (lib NULL) first rewrites TF1 loops and then
+ * owns a new function library; a function's graph shares its model's. */
+static struct md_graph *import_graph(const Tensorflow__GraphDef *gd, const Tensorflow__OpList *ops,
+                                     struct md_fnlib *lib, struct md_status *st)
 {
     if (!gd)
         return (void)md_status_set(st, MD_INVALID_ARGUMENT, "MetaGraphDef has no graph_def"), NULL;
@@ -725,6 +727,11 @@ struct md_graph *md_graph_import(const Tensorflow__GraphDef *gd, const Tensorflo
     if (!g->mem || !im.inst) {
         md_status_set(st, MD_RESOURCE_EXHAUSTED, "out of memory importing the graph");
         goto fail;
+    }
+    if (!lib) {
+        if (!md_graph_rewrite_tf1_loops(gd, g->mem, &gd, st))
+            goto fail;
+        im.gd = gd;
     }
     im.inst[0] = (struct instance){ .parent = -1, .call = -1, .depth = 0, .fn = NULL, .prefix = "" };
     im.n_inst = 1;
@@ -785,6 +792,21 @@ struct md_graph *md_graph_import(const Tensorflow__GraphDef *gd, const Tensorflo
     gi->calls = im.calls;
     gi->n_calls = im.n_calls;
     g->index = gi;
+    g->gd = gd;
+    if (lib) {
+        g->lib = lib;
+    } else {
+        g->lib = md_fnlib_new(gd, ops, st);
+        g->owns_lib = true;
+        if (!g->lib) {
+            strmap_free(&im.funcs);
+            strmap_free(&im.opdefs);
+            free(im.inst);
+            free(im.node_inst);
+            md_graph_free(g);
+            return NULL;
+        }
+    }
     strmap_free(&im.funcs);
     strmap_free(&im.opdefs);
     free(im.inst);
@@ -804,10 +826,24 @@ fail:
     return NULL;
 }
 
+struct md_graph *md_graph_import(const Tensorflow__GraphDef *gd, const Tensorflow__OpList *ops,
+                                 struct md_status *st)
+{
+    return import_graph(gd, ops, NULL, st);
+}
+
+struct md_graph *md_graph_import_fn(const Tensorflow__GraphDef *gd, const Tensorflow__OpList *ops,
+                                    struct md_fnlib *lib, struct md_status *st)
+{
+    return import_graph(gd, ops, lib, st);
+}
+
 void md_graph_free(struct md_graph *g)
 {
     if (!g)
         return;
+    if (g->owns_lib)
+        md_fnlib_free(g->lib); /* before g->mem: the library borrows from it */
     struct graph_index *gi = g->index;
     if (gi) {
         strmap_free(&gi->names);

@@ -69,9 +69,9 @@ struct md_session_plan *md_session_plan(struct md_session *s, const char *const 
     struct md_plan_spec spec = { feeds, n_feeds, fetches, n_fetches, true };
     struct md_plan_need need;
     memset(&need, 0, sizeof need);
-    if (!md_plan_need(s->g, &spec, &need, st))
-        return NULL;
     struct md_session_plan *sp = NULL;
+    if (!md_plan_need(s->g, &spec, &need, st))
+        goto out;
     for (int id = 0; id < s->g->n_nodes; id++)
         if (need.nodes[id] && !s->g->nodes[id].op) {
             md_status_set(st, MD_UNIMPLEMENTED, "node '%s': op '%s' is not supported",

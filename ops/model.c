@@ -772,7 +772,8 @@ struct md_model *md_model_load(const char *dir, const struct md_model_options *o
         goto fail;
     m->env = (struct md_exec_env){ .parallel_for = m->pool ? md_threadpool_env_for : NULL,
                                    .pool = m->pool, .model = m->vars,
-                                   .model_dir = m->sm->dir };
+                                   .model_dir = m->sm->dir,
+                                   .max_loop_iterations = opts->max_loop_iterations };
     if (!specs_build(m->sm, m->g, opts->run_init_ops, &ss, st))
         goto fail;
     struct unsup *u;
@@ -881,6 +882,7 @@ size_t md_model_memory_bytes(const struct md_model *m)
         total += md_bundle_mapped_bytes(m->sm->vars);
     total += md_arena_used(m->g->mem) + (size_t)m->g->n_nodes * sizeof(struct md_gnode);
     total += md_varstore_bytes(m->vars);
+    total += md_fnlib_bytes(m->g->lib);
     for (size_t i = 0; i < m->n_sigs; i++) {
         struct sig_plan *sp = &m->sigs[i];
         total += md_plan_bytes(sp->plan);
@@ -1053,6 +1055,15 @@ bool md_model_run(struct md_model *m, const char *key, const struct md_feed *fee
                   size_t n_feeds, const char *const *output_aliases, size_t n_out,
                   struct md_tensor *outputs, struct md_arena *arena, struct md_status *st)
 {
+    return md_model_run_opts(m, key, feeds, n_feeds, output_aliases, n_out, outputs, arena, NULL,
+                             st);
+}
+
+bool md_model_run_opts(struct md_model *m, const char *key, const struct md_feed *feeds,
+                       size_t n_feeds, const char *const *output_aliases, size_t n_out,
+                       struct md_tensor *outputs, struct md_arena *arena,
+                       const struct md_run_options *ro, struct md_status *st)
+{
     char esc[160];
     const struct md_signature *sig = key ? md_savedmodel_signature(m->sm, key) : NULL;
     if (!sig)
@@ -1117,7 +1128,11 @@ bool md_model_run(struct md_model *m, const char *key, const struct md_feed *fee
     struct md_tensor *all = md_arena_alloc(arena, ((size_t)plan->n_fetches + 1) * sizeof *all, st);
     if (!all)
         return false;
-    if (!md_plan_run(plan, m->g, &m->env, bound, all, arena, st))
+    /* The run copies the env; a deadline rides along in the copy. */
+    struct md_exec_env env = m->env;
+    if (ro)
+        env.deadline_ns = ro->deadline_ns;
+    if (!md_plan_run(plan, m->g, &env, bound, all, arena, st))
         return false;
     for (size_t i = 0; i < n_want; i++)
         md_tensor_share(&outputs[i], &all[pos[i]]);

@@ -1,7 +1,23 @@
-/* op_list_control.h: see op_list.h. TF1 and functional control flow.
- * Keep sorted by TF name. */
+/* op_list_control.h: see op_list.h. TF1 and functional control flow,
+ * TensorLists. Keep sorted by TF name. */
+MD_OP(case, "Case")
 MD_OP(control_trigger, "ControlTrigger")
+MD_OP(empty_tensor_list, "EmptyTensorList")
+MD_OP(if, "If")
 MD_OP(merge, "Merge")
 MD_OP(ref_merge, "RefMerge")
 MD_OP(ref_switch, "RefSwitch")
+MD_OP(stateless_case, "StatelessCase")
+MD_OP(stateless_if, "StatelessIf")
+MD_OP(stateless_while, "StatelessWhile")
 MD_OP(switch, "Switch")
+MD_OP(tensor_list_element_shape, "TensorListElementShape")
+MD_OP(tensor_list_from_tensor, "TensorListFromTensor")
+MD_OP(tensor_list_get_item, "TensorListGetItem")
+MD_OP(tensor_list_length, "TensorListLength")
+MD_OP(tensor_list_pop_back, "TensorListPopBack")
+MD_OP(tensor_list_push_back, "TensorListPushBack")
+MD_OP(tensor_list_reserve, "TensorListReserve")
+MD_OP(tensor_list_set_item, "TensorListSetItem")
+MD_OP(tensor_list_stack, "TensorListStack")
+MD_OP(while, "While")

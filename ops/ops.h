@@ -40,8 +40,13 @@ struct md_model_options {
     int intra_op_threads;      /* shared kernel pool size if none exists yet (md_ops_init);
                                   0 = number of CPUs */
     bool run_init_ops;         /* default true */
+    /* Cap on the iterations of one While loop (functional or TF1) in one
+     * request; a loop that would exceed it fails with RESOURCE_EXHAUSTED.
+     * 0 = MD_LOOP_MAX_ITERATIONS_DEFAULT. */
+    int64_t max_loop_iterations;
 };
-#define MD_MODEL_OPTIONS_INIT { "serve", 0, true }
+#define MD_MODEL_OPTIONS_INIT { "serve", 0, true, 0 }
+#define MD_LOOP_MAX_ITERATIONS_DEFAULT 1000000
 
 /* The kernel thread pool is one per process, shared by every model and
  * request: intra_op_threads threads including the calling request thread
@@ -81,6 +86,24 @@ MD_MUST_CHECK bool md_model_run(struct md_model *m, const char *key, const struc
                                 size_t n_feeds, const char *const *output_aliases, size_t n_out,
                                 struct md_tensor *outputs, struct md_arena *arena,
                                 struct md_status *st);
+
+/* Per-call options of md_model_run_opts. */
+struct md_run_options {
+    /* CLOCK_MONOTONIC time in nanoseconds after which the run stops between
+     * two steps of its plan (loop bodies and function calls included) and
+     * fails with DEADLINE_EXCEEDED "Timed out waiting for notification: ..."
+     * (TensorFlow's session-run timeout). 0 = no deadline. A step that is
+     * running is not interrupted. */
+    int64_t deadline_ns;
+};
+#define MD_RUN_OPTIONS_INIT { 0 }
+
+/* md_model_run with options (NULL = none, as md_model_run). thread-safe */
+MD_MUST_CHECK bool md_model_run_opts(struct md_model *m, const char *key,
+                                     const struct md_feed *feeds, size_t n_feeds,
+                                     const char *const *output_aliases, size_t n_out,
+                                     struct md_tensor *outputs, struct md_arena *arena,
+                                     const struct md_run_options *ro, struct md_status *st);
 
 /* Names of ops the graph (and function library) uses that modeld cannot run,
  * with the nodes using them, for `modeld-cli check`/`show`. */

@@ -65,6 +65,8 @@ struct md_gnode {
     void *state;
 };
 
+struct md_fnlib;
+
 struct md_graph {
     int n_nodes;
     struct md_gnode *nodes;
@@ -72,6 +74,12 @@ struct md_graph {
     void *index;           /* name -> id hash (graph.c) */
     void *calls;           /* call outputs -> body edges (graph.c) */
     const Tensorflow__OpList *ops; /* the MetaGraph's stripped_op_list, may be NULL */
+    /* The GraphDef imported (after the TF1 loop rewrite, which may replace
+     * the caller's) and the function library shared with the graphs of the
+     * functions that If/While/Case nodes call (see md_fn_get). */
+    const Tensorflow__GraphDef *gd;
+    struct md_fnlib *lib;
+    bool owns_lib;
 };
 
 /* Imports gd (and gd->library). gd and ops must outlive the graph (NodeDefs
@@ -164,6 +172,82 @@ MD_MUST_CHECK bool md_plan_run(const struct md_plan *p, const struct md_graph *g
                                const struct md_exec_env *env, const struct md_tensor *const *feeds,
                                struct md_tensor *outputs, struct md_arena *arena,
                                struct md_status *st);
+
+/* -------------------------------------------------------------- functions
+ * Functional control flow (If, While, Case) calls library functions that
+ * are not inlined: each one gets its own graph (one Placeholder per
+ * argument plus one inlined call of the function) and plan, built once at
+ * load and cached per function name in the model's md_fnlib (shared by the
+ * top graph and every function graph, so nested calls are cached too). */
+struct md_fn {
+    const char *name;
+    struct md_graph *g;     /* owned by the library */
+    struct md_plan *plan;   /* feeds: the arguments; fetches: the outputs, then
+                               the control_ret nodes as targets */
+    int n_in, n_out;
+    const enum md_dtype *in_types, *out_types; /* INVALID when not declared */
+    bool ready;             /* false while being built (recursion check) */
+};
+
+/* Max functions one model instantiates and their nesting depth. */
+#define MD_FNLIB_MAX_FUNCTIONS 4096
+
+/* init-only: the function `name` of the library of the graph whose node is
+ * being initialised (env->graph), instantiated on first use. node names the
+ * caller for messages. NULL + INVALID_ARGUMENT when the function is not in
+ * the library, is recursive, or fails to plan; UNIMPLEMENTED when it uses
+ * ops modeld cannot run. The md_fn lives as long as the model. */
+const struct md_fn *md_fn_get(struct md_exec_env *env, const Tensorflow__NodeDef *node,
+                              const char *name, struct md_status *st);
+/* The library of a top graph's GraphDef (md_graph_import makes it). */
+struct md_fnlib *md_fnlib_new(const Tensorflow__GraphDef *gd, const Tensorflow__OpList *ops,
+                              struct md_status *st);
+void md_fnlib_free(struct md_fnlib *lib); /* NULL-safe; frees every function graph */
+/* Imports a function's graph sharing lib (no TF1 rewrite, no own library). */
+struct md_graph *md_graph_import_fn(const Tensorflow__GraphDef *gd, const Tensorflow__OpList *ops,
+                                    struct md_fnlib *lib, struct md_status *st);
+/* Heap bytes of a graph's function library (for md_model_memory_bytes). */
+size_t md_fnlib_bytes(const struct md_fnlib *lib);
+
+/* Request time: runs fn once from a kernel, on the kernel's arena and env.
+ * outputs[0..fn->n_out) are overwritten (not cleaned up first) with values
+ * valid until the end of the calling step, which hands the memory they use
+ * back to the enclosing executor. thread-safe (one ctx per call) */
+MD_MUST_CHECK bool md_exec_call(struct md_kernel_ctx *k, const struct md_fn *fn,
+                                const struct md_tensor *const *inputs, struct md_tensor *outputs,
+                                struct md_status *st);
+
+/* Repeated calls (loop bodies): a frame keeps one executor state for fn, so
+ * the memory of call i is recycled by call i+1 and a loop's memory does not
+ * grow with its iteration count. The outputs of a call stay valid until the
+ * call after next (so they can be fed to the next call); each call cleans
+ * up and overwrites outputs[0..fn->n_out). Inputs that are the previous
+ * call's outputs are carried without copying. */
+struct md_exec_frame;
+struct md_exec_frame *md_exec_frame_new(struct md_kernel_ctx *k, const struct md_fn *fn,
+                                        struct md_status *st);
+MD_MUST_CHECK bool md_exec_frame_call(struct md_exec_frame *f,
+                                      const struct md_tensor *const *inputs,
+                                      struct md_tensor *outputs, struct md_status *st);
+/* Drops the frame's references (values it holds). Outputs the caller
+ * shared keep theirs; arena-backed data stays valid until the end of the
+ * calling step. NULL-safe. */
+void md_exec_frame_free(struct md_exec_frame *f);
+
+/* The loop iteration cap of env (md_model_options.max_loop_iterations). */
+int64_t md_exec_loop_cap(const struct md_exec_env *env);
+
+/* ------------------------------------------------------------- TF1 loops */
+/* Rewrites every TF1 while loop of gd (Enter / Merge / Switch / LoopCond /
+ * NextIteration / Exit frames, as tf.while_loop builds them) into a While
+ * node whose cond and body are new library functions, so plans stay
+ * acyclic. *out is gd itself when there is nothing to rewrite, else a new
+ * GraphDef (and library) allocated in mem that borrows gd's NodeDefs.
+ * INVALID_ARGUMENT naming the frame when a loop has a shape modeld cannot
+ * rewrite. */
+MD_MUST_CHECK bool md_graph_rewrite_tf1_loops(const Tensorflow__GraphDef *gd, struct md_arena *mem,
+                                              const Tensorflow__GraphDef **out,
+                                              struct md_status *st);
 
 /* ------------------------------------------------------------- threadpool */
 struct md_threadpool;

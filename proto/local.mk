@@ -24,3 +24,4 @@ proto/%.pb-c.c proto/%.pb-c.h: $(srcdir)/proto/%.proto
 	$(AM_V_GEN)$(PROTOC_C) --proto_path=$(srcdir)/proto --c_out=proto $<
 include proto/grpc.mk
 include proto/train.mk
+include proto/v2.mk

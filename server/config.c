@@ -44,7 +44,8 @@ static const struct flag flags[] = {
     {"rest_api_num_threads", F_INT, OPT(rest_api_num_threads),
      "REST worker threads (default 4 x CPUs)"},
     {"rest_api_timeout_in_ms", F_INT, OPT(rest_api_timeout_in_ms),
-     "REST connection timeout in ms (default 30000)"},
+     "deadline of each model run of a REST request, in ms (504 DEADLINE_EXCEEDED when "
+     "passed), also the REST connection idle timeout (default 30000)"},
     {"rest_api_enable_cors_support", F_BOOL, OPT(rest_api_enable_cors_support),
      "add CORS headers and answer OPTIONS preflights"},
     {"model_name", F_STR, OPT(model_name), "name of the model (default \"default\")"},
@@ -72,14 +73,18 @@ static const struct flag flags[] = {
     {"enable_model_warmup", F_BOOL, OPT(enable_model_warmup),
      "replay assets.extra/tf_serving_warmup_requests before a version becomes AVAILABLE"},
     {"num_request_iterations_for_warmup", F_INT, OPT(num_request_iterations_for_warmup),
-     "repeat each warmup record N times"},
+     "run each warmup record N times (default 1; used when > 0)"},
     {"monitoring_config_file", F_STR, OPT(monitoring_config_file),
      "text-format MonitoringConfig (prometheus_config { enable: true path: \"...\" })"},
     {"max_request_bytes", F_SIZE, OPT(max_request_bytes),
-     "(modeld) largest accepted request body; larger ones get 413 (default 64 MiB)"},
+     "(modeld) largest accepted request body (larger: 413) or gRPC message (larger: "
+     "RESOURCE_EXHAUSTED) (default 64 MiB)"},
     {"per_request_memory_limit", F_SIZE, OPT(per_request_memory_limit),
      "(modeld) memory one request may take for tensors (default 1 GiB)"},
     {"log_level", F_INT, OPT(log_level), "(modeld) 0 debug, 1 info, 2 warning, 3 error"},
+    {"shutdown_grace_seconds", F_DOUBLE, OPT(shutdown_grace_seconds),
+     "(modeld) on SIGTERM, report not ready (/v2/health/ready) but keep serving this long "
+     "before draining, so load balancers stop sending first (default 0)"},
     {"version", F_BOOL, OPT(version), "print the version and exit"},
     {"help", F_BOOL, OPT(help), "print this text and exit"},
     /* TF Serving flags with no meaning here: accepted, warned about. */
@@ -124,6 +129,7 @@ void md_server_options_init(struct md_server_options *o)
     o->load_retry_interval_micros = 60000000;
     o->saved_model_tags = "serve";
     o->enable_model_warmup = true;
+    o->num_request_iterations_for_warmup = 1;
     o->monitoring_config_file = "";
     o->max_request_bytes = (size_t)64 << 20;
     o->per_request_memory_limit = (size_t)1 << 30;
@@ -133,7 +139,7 @@ void md_server_options_init(struct md_server_options *o)
 void md_server_options_usage(FILE *out)
 {
     fprintf(out, "usage: modeld [--flag=value | --flag value]...\n\n"
-                 "Serves TensorFlow SavedModels over TF Serving's REST API. Flags:\n\n");
+                 "Serves TensorFlow SavedModels over TF Serving's REST and gRPC APIs. Flags:\n\n");
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
         const struct flag *f = &flags[i];
         if (f->type == F_IGNORED)
@@ -300,6 +306,9 @@ bool md_server_options_parse(struct md_server_options *o, int argc, char **argv,
                              o->rest_api_num_threads);
     if (o->max_request_bytes == 0)
         return md_status_set(st, MD_INVALID_ARGUMENT, "--max_request_bytes must be > 0");
+    if (!(o->shutdown_grace_seconds >= 0 && o->shutdown_grace_seconds <= 3600))
+        return md_status_set(st, MD_INVALID_ARGUMENT,
+                             "--shutdown_grace_seconds must be between 0 and 3600");
     return true;
 }
 

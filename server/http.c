@@ -15,11 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "base/log.h"
 #include "server/server_impl.h"
+#include "server/v2.h"
 
 #define FREE_REQS_MAX 64
 #define BODY_KEEP_MAX (1u << 20) /* body buffers larger than this are not kept */
@@ -41,6 +43,22 @@ struct thread_ctx {
     int n_free;
 };
 
+/* Slow clients. MHD's connection timeout counts idle time only, so a client
+ * that trickles a byte a second holds its connection (and, at scale, all
+ * of them) forever. A watchdog thread shuts down every connection whose
+ * request is still arriving (headers or body) two timeouts after the
+ * connection opened or its previous request ended: one timeout of
+ * keep-alive idleness, one to send the request. MHD then closes it. The
+ * entry leaves the list in MHD's CLOSED notification, before MHD closes
+ * the socket, so the watchdog never touches a reused descriptor. */
+struct watch {
+    MHD_socket fd;
+    int64_t since_us; /* connection start or end of its last request */
+    bool busy;        /* request received, being answered */
+    bool shut;
+    struct watch *prev, *next;
+};
+
 struct md_http {
     struct MHD_Daemon *d;
     struct md_manager *mgr;
@@ -50,6 +68,12 @@ struct md_http {
     pthread_key_t key;
     _Atomic long in_flight;
     _Atomic bool draining;
+    pthread_mutex_t wlock; /* guards the watch list and the fields below */
+    pthread_cond_t wcond;
+    struct watch *watches;
+    int64_t watch_limit_us;
+    bool wd_started, wd_stop;
+    pthread_t wd;
 };
 
 static int64_t now_us(void)
@@ -142,15 +166,15 @@ static void add_headers(struct md_http *h, struct MHD_Response *resp, const char
 
 static enum MHD_Result send_body(struct md_http *h, struct MHD_Connection *c, int status,
                                  const char *ctype, const char *body, size_t len,
-                                 const char *allow)
+                                 const char *hname, const char *hval)
 {
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
     if (!resp)
         return MHD_NO;
     add_headers(h, resp, ctype);
-    if (allow)
-        MHD_add_response_header(resp, "Allow", allow);
+    if (hname && hval)
+        MHD_add_response_header(resp, hname, hval);
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -162,7 +186,7 @@ static enum MHD_Result send_error(struct md_http *h, struct MHD_Connection *c, i
     struct md_sbuf b = MD_SBUF_INIT;
     md_json_write_error(&b, msg);
     enum MHD_Result r = send_body(h, c, status, "application/json", b.data ? b.data : "{}",
-                                  b.data ? b.len : 2, NULL);
+                                  b.data ? b.len : 2, NULL, NULL);
     md_sbuf_free(&b);
     return r;
 }
@@ -182,6 +206,9 @@ static enum MHD_Result process(struct md_http *h, struct MHD_Connection *c, cons
     md_sbuf_reset(&t->out);
     if (t->out.cap > BODY_KEEP_MAX)
         md_sbuf_free(&t->out);
+    /* TF Serving applies --rest_api_timeout_in_ms to every session run of a
+     * REST request (RunOptions.timeout_in_ms): 504 when it runs out. */
+    md_serve_set_run_timeout(h->o.timeout_ms, "(--rest_api_timeout_in_ms)");
 
     struct md_status st = MD_STATUS_INIT;
     struct md_req req;
@@ -210,7 +237,7 @@ static enum MHD_Result process(struct md_http *h, struct MHD_Connection *c, cons
         if (!text)
             return send_error(h, c, 500, "out of memory rendering metrics");
         enum MHD_Result r =
-            send_body(h, c, 200, "text/plain; version=0.0.4; charset=utf-8", text, len, NULL);
+            send_body(h, c, 200, "text/plain; version=0.0.4; charset=utf-8", text, len, NULL, NULL);
         free(text);
         return r;
     }
@@ -226,6 +253,11 @@ static enum MHD_Result process(struct md_http *h, struct MHD_Connection *c, cons
     case MD_ROUTE_PREDICT: ok = md_http_predict(&req, &resp, &st); break;
     case MD_ROUTE_CLASSIFY: ok = md_http_classify(&req, &resp, &st); break;
     case MD_ROUTE_REGRESS: ok = md_http_regress(&req, &resp, &st); break;
+    case MD_ROUTE_V2: /* KServe v2: server/v2_http.c */
+        req.infer_header = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                       "Inference-Header-Content-Length");
+        ok = md_v2_http(&req, url, &resp, &st);
+        break;
     }
     if (!ok) {
         if (st.code == MD_OK)
@@ -244,7 +276,9 @@ static enum MHD_Result process(struct md_http *h, struct MHD_Connection *c, cons
         md_metrics_request(req.route.name, req.version, req.signature, req.api, "REST",
                            ok ? MD_OK : st.code, (uint64_t)(now_us() - cr->t0_us));
     enum MHD_Result ret = send_body(h, c, resp.status, resp.content_type,
-                                    resp.body->data ? resp.body->data : "", resp.body->len, allow);
+                                    resp.body->data ? resp.body->data : "", resp.body->len,
+                                    allow ? "Allow" : resp.header_name,
+                                    allow ? allow : resp.header_value);
     /* A batch request can grow the arena (which keeps its largest chunk)
      * and the output buffer to tens of MiB; give that back rather than
      * hold it per thread until the next big request. */
@@ -259,6 +293,80 @@ static enum MHD_Result process(struct md_http *h, struct MHD_Connection *c, cons
     if (t->out.cap > BODY_KEEP_MAX)
         md_sbuf_free(&t->out);
     return ret;
+}
+
+static void watch_mark(struct md_http *h, struct MHD_Connection *c, bool busy)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct watch *w = ci ? ci->socket_context : NULL;
+    if (!w)
+        return;
+    pthread_mutex_lock(&h->wlock);
+    w->busy = busy;
+    if (!busy)
+        w->since_us = now_us();
+    pthread_mutex_unlock(&h->wlock);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    struct md_http *h = cls;
+    struct watch *w = *socket_context;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (!ci || !(w = calloc(1, sizeof *w)))
+            return; /* unwatched: only MHD's idle timeout applies */
+        w->fd = ci->connect_fd;
+        w->since_us = now_us();
+        pthread_mutex_lock(&h->wlock);
+        w->next = h->watches;
+        if (h->watches)
+            h->watches->prev = w;
+        h->watches = w;
+        pthread_mutex_unlock(&h->wlock);
+        *socket_context = w;
+    } else if (w) {
+        pthread_mutex_lock(&h->wlock);
+        if (w->prev)
+            w->prev->next = w->next;
+        else
+            h->watches = w->next;
+        if (w->next)
+            w->next->prev = w->prev;
+        pthread_mutex_unlock(&h->wlock);
+        free(w);
+        *socket_context = NULL;
+    }
+}
+
+static void *watchdog(void *arg)
+{
+    struct md_http *h = arg;
+    pthread_mutex_lock(&h->wlock);
+    while (!h->wd_stop) {
+        int64_t now = now_us();
+        for (struct watch *w = h->watches; w; w = w->next)
+            if (!w->busy && !w->shut && now - w->since_us > h->watch_limit_us) {
+                shutdown(w->fd, SHUT_RDWR);
+                w->shut = true;
+                md_log_debug("REST: closed a connection that took more than %lld ms to send "
+                             "its request",
+                             (long long)(h->watch_limit_us / 1000));
+            }
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 250000000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&h->wcond, &h->wlock, &ts);
+    }
+    pthread_mutex_unlock(&h->wlock);
+    return NULL;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -315,6 +423,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                  h->o.max_request_bytes);
         return send_error(h, c, 413, msg);
     }
+    watch_mark(h, c, true);
     return process(h, c, url, method, r);
 }
 
@@ -325,6 +434,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)toe;
     struct md_http *h = cls;
     struct conn_req *r = *con_cls;
+    watch_mark(h, c, false);
     if (!r)
         return;
     *con_cls = NULL;
@@ -362,6 +472,8 @@ struct md_http *md_http_start(const struct md_http_options *o, struct md_manager
     }
     h->o = *o;
     h->mgr = m;
+    pthread_mutex_init(&h->wlock, NULL);
+    pthread_cond_init(&h->wcond, NULL);
     if (o->metrics_path && !(h->metrics_path = strdup(o->metrics_path))) {
         free(h);
         md_status_set(st, MD_RESOURCE_EXHAUSTED, "out of memory");
@@ -406,6 +518,7 @@ struct md_http *md_http_start(const struct md_http_options *o, struct md_manager
         {MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)keep_escaped, NULL},
         {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)timeout_s, NULL},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, h},
         {threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)threads, NULL},
         {MHD_OPTION_END, 0, NULL},
     };
@@ -420,6 +533,10 @@ struct md_http *md_http_start(const struct md_http_options *o, struct md_manager
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
     h->port = info ? info->port : o->port;
+    h->watch_limit_us = 2 * (int64_t)timeout_s * 1000000;
+    h->wd_started = pthread_create(&h->wd, NULL, watchdog, h) == 0;
+    if (!h->wd_started)
+        md_log_warn("REST: cannot start the slow-client watchdog; only idle connections time out");
     return h;
 }
 
@@ -442,6 +559,15 @@ void md_http_stop(struct md_http *h, int timeout_ms)
         md_log_warn("REST: %ld requests still in flight at shutdown",
                     (long)atomic_load(&h->in_flight));
     MHD_stop_daemon(h->d);
+    if (h->wd_started) {
+        pthread_mutex_lock(&h->wlock);
+        h->wd_stop = true;
+        pthread_cond_signal(&h->wcond);
+        pthread_mutex_unlock(&h->wlock);
+        pthread_join(h->wd, NULL);
+    }
+    pthread_mutex_destroy(&h->wlock);
+    pthread_cond_destroy(&h->wcond);
     /* The calling thread may have run completion callbacks too. */
     ctx_free(pthread_getspecific(h->key));
     pthread_setspecific(h->key, NULL);

@@ -882,7 +882,7 @@ static bool decode_nd(struct lex *l, struct acc *a, struct md_arena *ar, bool ro
             md_status_set(l->st, MD_INVALID_ARGUMENT,
                           "JSON Value: %s found at incorrect level: %d in the JSON DOM. Expected "
                           "at level: %d",
-                          value_snippet(l, buf, sizeof buf), depth + 1, rank);
+                          value_snippet(l, buf, sizeof buf), depth + 1, rank + 1);
             goto fail;
         }
         if (!parse_leaf(l, a, ar))
@@ -894,6 +894,9 @@ static bool decode_nd(struct lex *l, struct acc *a, struct md_arena *ar, bool ro
         ws(l);
         if (l->p < l->e && *l->p == ',') {
             l->p++;
+            ws(l);
+            if (l->p < l->e && *l->p == ']') /* [1,] is not JSON */
+                return perr(l, "Invalid value.");
             continue;
         }
         if (l->p >= l->e || *l->p != ']')

@@ -7,7 +7,7 @@ libmdserver_a_SOURCES = \
   server/json_decode.c server/json_encode.c server/json_pages.c \
   server/routes.c server/http_status.c server/http.c \
   server/http_model.c server/http_predict.c server/http_examples.c \
-  server/metrics.c
+  server/metrics.c server/warmup.c
 SERVER_LIBS = libmdserver.a $(OPS_LIBS) $(MHD_LIBS) $(JANSSON_LIBS)
 
 bin_PROGRAMS += server/modeld
@@ -24,3 +24,4 @@ EXTRA_DIST += examples/half_plus_two/1/saved_model.pb \
   examples/half_plus_two/1/variables/variables.index \
   examples/half_plus_two/1/variables/variables.data-00000-of-00001
 include server/grpc.mk
+include server/v2.mk

@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/log.h"
+#include "ops/blas.h"
 #include "config.h"
 #include "server/serve.h"
 #ifdef HAVE_GRPC
@@ -45,6 +47,9 @@ int main(int argc, char **argv)
                      : o.log_level == 1 ? MD_LOG_INFO
                      : o.log_level == 2 ? MD_LOG_WARN
                                         : MD_LOG_ERROR);
+    /* May re-execute this program once with a better OpenBLAS kernel set
+     * (ops/blas.h); must run before any thread starts. */
+    md_blas_select_coretype(argv, true);
 
 #if defined(__GLIBC__)
     /* Request arenas grow to tens of MiB for batch requests. A fixed mmap
@@ -85,6 +90,16 @@ int main(int argc, char **argv)
     mo.retry_interval_us = o.load_retry_interval_micros;
     mo.allow_labels_for_unavailable = o.allow_version_labels_for_unavailable_models;
     mo.enable_warmup = o.enable_model_warmup;
+    mo.warmup_iterations = o.num_request_iterations_for_warmup;
+    /* The kernel thread pool is decided once, before any model loads (and
+     * before the listeners' threads start). */
+    if (!md_ops_init(o.tensorflow_intra_op_parallelism, &st)) {
+        md_server_config_cleanup(&cfg);
+        free(metrics_path);
+        return fail(st.msg);
+    }
+    md_log_info("kernel thread pool: %d threads (--tensorflow_intra_op_parallelism=%d)",
+                md_ops_threads(), o.tensorflow_intra_op_parallelism);
     struct md_manager *mgr = md_manager_new(&mo, &st);
     bool ok = mgr && md_manager_set_config(mgr, &cfg, &st);
     md_server_config_cleanup(&cfg);
@@ -183,6 +198,18 @@ int main(int argc, char **argv)
             }
             continue;
         }
+        /* Readiness turns false first (KServe v2 /v2/health/ready, gRPC
+         * ServerReady), then the optional grace period, then draining. */
+        md_manager_set_draining(mgr);
+        if (o.shutdown_grace_seconds > 0) {
+            md_log_info("%s received: not ready; serving %.1f s more before draining",
+                        sig == SIGTERM ? "SIGTERM" : "SIGINT", o.shutdown_grace_seconds);
+            struct timespec ts = {(time_t)o.shutdown_grace_seconds,
+                                  (long)((o.shutdown_grace_seconds -
+                                          (double)(time_t)o.shutdown_grace_seconds) * 1e9)};
+            while (nanosleep(&ts, &ts) != 0)
+                ;
+        }
         md_log_info("%s received: draining in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
         break;
     }
@@ -194,6 +221,7 @@ int main(int argc, char **argv)
     md_grpc_stop(grpc, o.rest_api_timeout_in_ms > 0 ? o.rest_api_timeout_in_ms : 30000);
 #endif
     md_manager_free(mgr);
+    md_ops_shutdown(); /* listeners and models are gone: nothing runs a kernel */
     free(metrics_path);
     md_log_info("modeld stopped");
     return 0;

@@ -27,7 +27,7 @@
 #include <time.h>
 
 #include "base/log.h"
-#include "server/serve.h"
+#include "server/server_impl.h"
 
 #define MAX_END_HISTORY 16 /* END versions kept per model for the status page */
 
@@ -78,6 +78,7 @@ struct md_manager {
     pthread_t thread;
     bool running, stop, reload;
     bool shutting_down; /* md_manager_free: retire with that reason */
+    _Atomic bool draining; /* SIGTERM arrived: not ready (md_manager_set_draining) */
 
     pthread_mutex_t rlock;
     pthread_cond_t rcond;
@@ -123,23 +124,33 @@ static void *reaper_main(void *arg)
 
         int64_t t0 = now_us();
         md_model_unref(s->model);
+        int64_t us = now_us() - t0;
+        /* The version's metric series go with it (still UNLOADING here, so
+         * no reload of the same directory can have started). */
+        char path[4096] = "";
+        pthread_mutex_lock(&m->lock);
+        if (s->ver && s->ver->sv == s)
+            snprintf(path, sizeof path, "%s", s->ver->path);
+        pthread_mutex_unlock(&m->lock);
+        md_metrics_forget_version(s->name, s->version, path[0] ? path : NULL);
+        md_metrics_unload(s->name, s->version, (uint64_t)us);
+        md_log_info("servable {name: %s version: %lld} state END (unloaded in %.1f ms)", s->name,
+                    (long long)s->version, (double)us / 1000.0);
+        free(s->name);
+        s->name = NULL;
 #if defined(__GLIBC__)
         /* Hand the freed model's heap pages back to the kernel: without
          * this RSS only grows across reloads (TF Serving's users resort to
-         * jemalloc for it). */
+         * jemalloc for it). Before the version shows END, so whoever waits
+         * for END sees the memory returned. */
         malloc_trim(0);
 #endif
-        int64_t us = now_us() - t0;
         pthread_mutex_lock(&m->lock);
         if (s->ver && s->ver->sv == s) {
             s->ver->sv = NULL;
             s->ver->state = MD_VS_END;
         }
         pthread_mutex_unlock(&m->lock);
-        md_log_info("servable {name: %s version: %lld} state END (unloaded in %.1f ms)", s->name,
-                    (long long)s->version, (double)us / 1000.0);
-        md_metrics_unload(s->name, s->version, (uint64_t)us);
-        free(s->name);
         free(s);
         atomic_fetch_sub(&m->live, 1);
 
@@ -282,6 +293,7 @@ static void trim_history(struct model *mo)
         struct version *v = mo->versions[i];
         if (v->state != MD_VS_END || v->sv)
             continue;
+        md_metrics_forget_version(NULL, v->number, v->path);
         version_free(v);
         memmove(&mo->versions[i], &mo->versions[i + 1],
                 (mo->n_versions - i - 1) * sizeof *mo->versions);
@@ -619,19 +631,35 @@ static void load_version(struct md_manager *m, struct model *mo, struct version 
             md_model_unref(model);
             model = NULL;
             md_status_set(&st, MD_RESOURCE_EXHAUSTED, "out of memory");
+        } else {
+            sv->model = model;
+            sv->version = v->number;
+            sv->mgr = m;
         }
     } else if (st.code == MD_OK) {
         md_status_set(&st, MD_INTERNAL, "load failed without an error message");
     }
     int64_t us = now_us() - t0;
     md_metrics_load(name, v->number, path, model != NULL, (uint64_t)us);
+    /* Warmup runs on the unpublished servable: no request can reach it, and
+     * a failing warmup request fails the load, as in TF Serving. */
+    int n_warm = 0;
+    int64_t warm_us = now_us();
+    bool warm_ok = !model || !m->opt.enable_warmup ||
+                   md_warmup_run(sv, path, m->opt.warmup_iterations, &n_warm, &st);
+    warm_us = now_us() - warm_us;
+    if (!warm_ok) {
+        free(sv->name);
+        free(sv);
+        sv = NULL;
+        md_model_unref(model);
+        model = NULL;
+        us = now_us() - t0;
+    }
 
     pthread_mutex_lock(&m->lock);
     if (model) {
         atomic_init(&sv->refs, 1);
-        sv->model = model;
-        sv->version = v->number;
-        sv->mgr = m;
         sv->ver = v;
         atomic_fetch_add(&m->live, 1);
         v->sv = sv;
@@ -645,7 +673,13 @@ static void load_version(struct md_manager *m, struct model *mo, struct version 
         v->retry_at_us = now_us() + m->opt.retry_interval_us;
     }
     pthread_mutex_unlock(&m->lock);
-    if (model)
+    if (model && n_warm)
+        md_log_info("servable {name: %s version: %lld} state AVAILABLE (loaded in %.1f ms, "
+                    "%.1f MiB, %d warmup records replayed in %.1f ms)",
+                    name, (long long)v->number, (double)us / 1000.0,
+                    (double)md_model_memory_bytes(model) / 1048576.0, n_warm,
+                    (double)warm_us / 1000.0);
+    else if (model)
         md_log_info("servable {name: %s version: %lld} state AVAILABLE (loaded in %.1f ms, "
                     "%.1f MiB)",
                     name, (long long)v->number, (double)us / 1000.0,
@@ -715,7 +749,8 @@ static void poll_model(struct md_manager *m, struct model *mo)
     } else if (n) {
         mo->path_warned = false;
     }
-    qsort(c, n, sizeof *c, cmp_candidate_desc);
+    if (n) /* c may be NULL when the directory is empty (UBSan) */
+        qsort(c, n, sizeof *c, cmp_candidate_desc);
 
     /* Which candidates may be (re)tried: failed versions wait for their
      * retry time or for their files to change. */
@@ -1112,6 +1147,10 @@ size_t md_manager_model_names(struct md_manager *m, char ***names)
     *names = out;
     return n;
 }
+
+/* KServe v2 readiness hook (server/v2.c). */
+void md_manager_set_draining(struct md_manager *m) { atomic_store(&m->draining, true); }
+bool md_manager_draining(struct md_manager *m) { return atomic_load(&m->draining); }
 
 void md_manager_names_free(char **names, size_t n)
 {

@@ -4,9 +4,12 @@
  * ":tensorflow:serving:request_count").
  *
  * A registry (allowed global state): series are found by label text in a
- * hash table under a rwlock and updated with atomics. The number of series
- * is capped so that requests for made-up model names cannot grow it without
- * bound. */
+ * hash table under a rwlock and updated with atomics while the read lock is
+ * held, so that md_metrics_forget_version can free the series of a version
+ * that ended (under the write lock). The number of series is capped so that
+ * requests for made-up model names cannot grow it without bound, and the
+ * series keyed by version or version path go with their version: 50 reloads
+ * would otherwise leave 100+ dead series (and heap fragments) behind. */
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -30,6 +33,7 @@ enum family_id {
     F_MD_LOAD_LATENCY,
     F_MD_UNLOAD_COUNT,
     F_MD_UNLOAD_LATENCY,
+    F_WARMUP_LATENCY,
     F_COUNT
 };
 
@@ -61,6 +65,9 @@ static const struct family families[F_COUNT] = {
     [F_MD_UNLOAD_COUNT] = {":modeld:servable_unload_count", "Version unloads per model.", false},
     [F_MD_UNLOAD_LATENCY] = {":modeld:servable_unload_latency",
                              "Version unload (free) wall time in microseconds.", true},
+    [F_WARMUP_LATENCY] = {":tensorflow:serving:model_warmup_latency",
+                          "Distribution of wall time (in microseconds) for warming up the model.",
+                          true},
 };
 
 struct series {
@@ -119,27 +126,57 @@ static uint64_t fnv(int family, const char *s)
     return h;
 }
 
-static struct series *get_series(int family, const char *labels)
+static struct series *find_locked(int family, uint64_t h, const char *labels)
 {
-    uint64_t h = fnv(family, labels);
-    size_t slot = h % TABLE_SIZE;
-    pthread_rwlock_rdlock(&lock);
-    struct series *s = table[slot];
+    struct series *s = table[h % TABLE_SIZE];
     while (s && !(s->hash == h && s->family == family && !strcmp(s->labels, labels)))
         s = s->next;
+    return s;
+}
+
+static void add_to(struct series *s, bool histogram, uint64_t v)
+{
+    if (!histogram) {
+        atomic_fetch_add_explicit(&s->value, v, memory_order_relaxed);
+        return;
+    }
+    int lo = 0, hi = N_BOUNDS; /* first bound >= v, or N_BOUNDS (+Inf) */
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (bounds[mid] >= (double)v)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    atomic_fetch_add_explicit(&s->buckets[lo], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&s->sum, v, memory_order_relaxed);
+    atomic_fetch_add_explicit(&s->count, 1, memory_order_relaxed);
+}
+
+/* Adds v to the series (a counter) or observes it (a histogram), creating
+ * the series on first use. The update runs under the lock so that a series
+ * is never freed under it. */
+static void update(int family, const char *labels, uint64_t v)
+{
+    pthread_once(&bounds_once, init_bounds);
+    bool histogram = families[family].histogram;
+    uint64_t h = fnv(family, labels);
+    pthread_rwlock_rdlock(&lock);
+    struct series *s = find_locked(family, h, labels);
+    if (s)
+        add_to(s, histogram, v);
     pthread_rwlock_unlock(&lock);
     if (s)
-        return s;
+        return;
     pthread_rwlock_wrlock(&lock);
-    for (s = table[slot]; s; s = s->next)
-        if (s->hash == h && s->family == family && !strcmp(s->labels, labels))
-            break;
+    s = find_locked(family, h, labels);
     if (!s && n_series < MAX_SERIES && (s = calloc(1, sizeof *s))) {
         s->labels = strdup(labels);
         if (!s->labels) {
             free(s);
             s = NULL;
         } else {
+            size_t slot = h % TABLE_SIZE;
             s->family = family;
             s->hash = h;
             s->next = table[slot];
@@ -147,34 +184,61 @@ static struct series *get_series(int family, const char *labels)
             n_series++;
         }
     }
-    pthread_rwlock_unlock(&lock);
-    return s;
-}
-
-static void count(int family, const char *labels, uint64_t by)
-{
-    struct series *s = get_series(family, labels);
     if (s)
-        atomic_fetch_add_explicit(&s->value, by, memory_order_relaxed);
+        add_to(s, histogram, v);
+    pthread_rwlock_unlock(&lock);
 }
 
-static void observe(int family, const char *labels, uint64_t us)
+static void count(int family, const char *labels, uint64_t by) { update(family, labels, by); }
+static void observe(int family, const char *labels, uint64_t us) { update(family, labels, us); }
+
+/* Frees the series of family whose label text is `prefix` or starts with
+ * `prefix` followed by ','. Under the write lock. */
+static void forget_locked(int family, const char *prefix)
 {
-    pthread_once(&bounds_once, init_bounds);
-    struct series *s = get_series(family, labels);
-    if (!s)
-        return;
-    int lo = 0, hi = N_BOUNDS; /* first bound >= us, or N_BOUNDS (+Inf) */
-    while (lo < hi) {
-        int mid = (lo + hi) / 2;
-        if (bounds[mid] >= (double)us)
-            hi = mid;
-        else
-            lo = mid + 1;
+    size_t pl = strlen(prefix);
+    for (size_t i = 0; i < TABLE_SIZE; i++) {
+        struct series **pp = &table[i];
+        while (*pp) {
+            struct series *s = *pp;
+            if (s->family == family && !strncmp(s->labels, prefix, pl) &&
+                (s->labels[pl] == '\0' || s->labels[pl] == ',')) {
+                *pp = s->next;
+                free(s->labels);
+                free(s);
+                n_series--;
+            } else {
+                pp = &s->next;
+            }
+        }
     }
-    atomic_fetch_add_explicit(&s->buckets[lo], 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&s->sum, us, memory_order_relaxed);
-    atomic_fetch_add_explicit(&s->count, 1, memory_order_relaxed);
+}
+
+void md_metrics_forget_version(const char *model, int64_t version, const char *path)
+{
+    char l[4352], v[32];
+    snprintf(v, sizeof v, "%lld", (long long)version);
+    pthread_rwlock_wrlock(&lock);
+    if (model) {
+        size_t o = put_label(l, sizeof l, 0, "model_name", model);
+        put_label(l, sizeof l, o, "version", v);
+        forget_locked(F_MD_REQUEST_LATENCY, l);
+    }
+    if (path) {
+        put_label(l, sizeof l, 0, "model_path", path);
+        forget_locked(F_LOAD_ATTEMPT, l);
+        forget_locked(F_LOAD_LATENCY, l);
+        forget_locked(F_WARMUP_LATENCY, l);
+    }
+    pthread_rwlock_unlock(&lock);
+}
+
+void md_metrics_warmup(const char *path, enum md_code code, uint64_t latency_us)
+{
+    char l[4352];
+    size_t o = put_label(l, sizeof l, 0, "model_path", path);
+    put_label(l, sizeof l, o, "status", md_code_name(code));
+    observe(F_WARMUP_LATENCY, l, latency_us);
 }
 
 void md_metrics_request(const char *model, int64_t version, const char *signature,
@@ -238,16 +302,18 @@ char *md_metrics_render(size_t *len)
 {
     pthread_once(&bounds_once, init_bounds);
     struct md_sbuf b = MD_SBUF_INIT;
+    /* The read lock is held throughout: md_metrics_forget_version frees
+     * series under the write lock. */
     pthread_rwlock_rdlock(&lock);
     struct series **all = malloc((n_series ? n_series : 1) * sizeof *all);
     size_t n = 0;
     for (size_t i = 0; all && i < TABLE_SIZE; i++)
         for (struct series *s = table[i]; s; s = s->next)
             all[n++] = s;
-    pthread_rwlock_unlock(&lock);
-    if (!all)
+    if (!all) {
+        pthread_rwlock_unlock(&lock);
         return NULL;
-    /* Series are never freed, so they can be read without the lock. */
+    }
     qsort(all, n, sizeof *all, cmp_series);
     int last = -1;
     for (size_t i = 0; i < n; i++) {
@@ -277,6 +343,7 @@ char *md_metrics_render(size_t *len)
                        (unsigned long long)atomic_load(&s->sum), f->name, s->labels,
                        (unsigned long long)atomic_load(&s->count));
     }
+    pthread_rwlock_unlock(&lock);
     free(all);
     if (b.oom) {
         md_sbuf_free(&b);

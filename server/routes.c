@@ -45,7 +45,8 @@ static bool unescape(const char *s, size_t n, char *out, size_t cap)
     for (size_t i = 0; i < n; i++) {
         if (o + 1 >= cap)
             return false;
-        if (s[i] == '%' && i + 2 < n && hexv(s[i + 1]) >= 0 && hexv(s[i + 2]) >= 0) {
+        if (s[i] == '%' && i + 2 < n && hexv(s[i + 1]) >= 0 && hexv(s[i + 2]) >= 0 &&
+            (s[i + 1] != '0' || s[i + 2] != '0')) { /* %00 would cut the name short */
             out[o++] = (char)(hexv(s[i + 1]) * 16 + hexv(s[i + 2]));
             i += 2;
         } else {
@@ -88,6 +89,10 @@ void md_route_parse(const char *method, const char *path, const char *metrics_pa
             return;
         }
         route_error(r, 405, st, MD_INVALID_ARGUMENT, "Method %s not allowed on %s", method, epath);
+        return;
+    }
+    if (!strncmp(path, "/v2", 3) && (path[3] == '\0' || path[3] == '/')) {
+        r->kind = MD_ROUTE_V2; /* KServe v2 (server/v2_http.c) */
         return;
     }
     if (strncasecmp(path, "/v1/", 4) != 0) {

@@ -3,10 +3,45 @@
  * messages follow TF Serving's predict_util / classifier / regressor. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "server/serve.h"
 
 #define DEFAULT_SIGNATURE "serving_default"
+
+/* The calling thread's run timeout (md_serve_set_run_timeout). Request
+ * state of the thread that serves the request, like its arena, so both
+ * front ends and every endpoint get it without a parameter on each core
+ * call. */
+static _Thread_local int64_t run_timeout_ms;
+static _Thread_local const char *run_timeout_what;
+
+void md_serve_set_run_timeout(int64_t timeout_ms, const char *what)
+{
+    run_timeout_ms = timeout_ms > 0 ? timeout_ms : 0;
+    run_timeout_what = what;
+}
+
+/* md_model_run under the thread's run timeout: the deadline starts with
+ * the run, as TensorFlow's RunOptions.timeout_in_ms does for Session::Run. */
+static bool model_run(struct md_servable *s, const char *key, const struct md_feed *feeds,
+                      size_t n_feeds, const char *const *outs, size_t n_out,
+                      struct md_tensor *res, struct md_arena *arena, struct md_status *st)
+{
+    struct md_model *m = md_servable_model(s);
+    if (!run_timeout_ms)
+        return md_model_run(m, key, feeds, n_feeds, outs, n_out, res, arena, st);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    struct md_run_options ro = MD_RUN_OPTIONS_INIT;
+    ro.deadline_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + run_timeout_ms * 1000000;
+    if (md_model_run_opts(m, key, feeds, n_feeds, outs, n_out, res, arena, &ro, st))
+        return true;
+    if (st->code == MD_DEADLINE_EXCEEDED)
+        md_status_prefix(st, "request exceeded its %lld ms deadline%s%s", (long long)run_timeout_ms,
+                         run_timeout_what ? " " : "", run_timeout_what ? run_timeout_what : "");
+    return false;
+}
 
 const struct md_signature *md_serve_signature(const struct md_servable *s, const char *key,
                                               struct md_status *st)
@@ -143,8 +178,7 @@ bool md_serve_predict(struct md_servable *s, const struct md_signature *sig,
         struct md_tensor init = MD_TENSOR_INIT;
         tensors[i] = init;
     }
-    if (!md_model_run(md_servable_model(s), sig->key, feeds, n_feeds, aliases, n, tensors, arena,
-                      st))
+    if (!model_run(s, sig->key, feeds, n_feeds, aliases, n, tensors, arena, st))
         return false;
     for (size_t i = 0; i < n; i++)
         o[i].tensor = tensors[i];
@@ -164,7 +198,7 @@ static bool run_examples(struct md_servable *s, const struct md_signature *sig,
     struct md_feed feed = {sig->inputs[0].alias, examples};
     if (!check_feeds(sig, &feed, 1, st))
         return false;
-    return md_model_run(md_servable_model(s), sig->key, &feed, 1, outs, n_out, res, arena, st);
+    return model_run(s, sig->key, &feed, 1, outs, n_out, res, arena, st);
 }
 
 static void shape_of(const struct md_tensor *t, char *buf, size_t cap)

@@ -71,6 +71,7 @@ struct md_server_options {
     size_t max_request_bytes;          /* ours: 64 MiB; larger bodies get 413 */
     size_t per_request_memory_limit;   /* ours: 1 GiB of request arena */
     int log_level;                     /* ours: 0 debug .. 3 error; 1 */
+    double shutdown_grace_seconds;     /* ours: serve, not ready, this long after SIGTERM; 0 */
     bool version;
     bool help;
 };
@@ -158,9 +159,10 @@ struct md_manager_options {
     int max_load_retries;         /* 5 */
     int64_t retry_interval_us;    /* 60 s */
     bool allow_labels_for_unavailable;
-    bool enable_warmup;
+    bool enable_warmup;           /* replay assets.extra/tf_serving_warmup_requests */
+    int warmup_iterations;        /* runs of each warmup record; < 1 = 1 */
 };
-#define MD_MANAGER_OPTIONS_INIT { "serve", 0, 1.0, 0, NULL, 5, 60000000, false, true }
+#define MD_MANAGER_OPTIONS_INIT { "serve", 0, 1.0, 0, NULL, 5, 60000000, false, true, 1 }
 
 struct md_manager;
 
@@ -221,6 +223,11 @@ struct md_version_status {
 MD_MUST_CHECK bool md_manager_model_status(struct md_manager *m, const struct md_model_spec *spec,
                                            struct md_version_status **out, size_t *n,
                                            struct md_status *st);
+/* Shutdown has begun (SIGTERM): readiness (KServe v2 /v2/health/ready,
+ * gRPC ServerReady) turns false from here on, while requests are still
+ * served until the listeners drain. thread-safe */
+void md_manager_set_draining(struct md_manager *m);
+bool md_manager_draining(struct md_manager *m);
 /* Names of the configured models, sorted; free with md_manager_names_free. */
 size_t md_manager_model_names(struct md_manager *m, char ***names);
 void md_manager_names_free(char **names, size_t n);
@@ -270,6 +277,16 @@ MD_MUST_CHECK bool md_serve_regress(struct md_servable *s, const struct md_signa
                                     const struct md_tensor *examples, struct md_arena *arena,
                                     const float **values, size_t *n_values, struct md_status *st);
 
+/* Run timeout for the serve core calls made by the calling thread (TF
+ * Serving's session-run deadline, RunOptions.timeout_in_ms): every model
+ * run md_serve_predict/classify/regress start on this thread stops once
+ * timeout_ms have passed since it began (checked between plan steps) and
+ * fails with DEADLINE_EXCEEDED (HTTP 504) "request exceeded its N ms
+ * deadline <what>: Timed out waiting for notification: ...". timeout_ms <= 0
+ * = none (the default). what (static string, may be NULL) names the
+ * setting, e.g. "(--rest_api_timeout_in_ms)". thread-local */
+void md_serve_set_run_timeout(int64_t timeout_ms, const char *what);
+
 /* ------------------------------------------------------------- metrics */
 /* Prometheus counters and histograms (TF Serving's names where they exist).
  * All thread-safe; label strings are copied. */
@@ -279,6 +296,14 @@ void md_metrics_request(const char *model, int64_t version, const char *signatur
 void md_metrics_load(const char *model, int64_t version, const char *path, bool ok,
                      uint64_t latency_us);
 void md_metrics_unload(const char *model, int64_t version, uint64_t latency_us);
+/* :tensorflow:serving:model_warmup_latency{model_path, status}: one
+ * observation per warmup of a version directory (status: the code name). */
+void md_metrics_warmup(const char *path, enum md_code code, uint64_t latency_us);
+/* Drops the series keyed by one version: request latency for (model,
+ * version) and the load/warmup series of its directory `path` (either may
+ * be NULL). Called when a version ends, so reloads do not grow the
+ * registry. */
+void md_metrics_forget_version(const char *model, int64_t version, const char *path);
 /* The exposition text; malloc'd, caller frees. NULL on OOM. */
 char *md_metrics_render(size_t *len);
 
@@ -287,7 +312,8 @@ struct md_http_options {
     const char *bind;          /* "0.0.0.0" */
     int port;                  /* 0 = any free port (see md_http_port) */
     int threads;               /* pool size */
-    int timeout_ms;            /* connection idle timeout */
+    int timeout_ms;            /* connection idle timeout, and each model run's deadline
+                                  (--rest_api_timeout_in_ms; <= 0: 30 s idle, no deadline) */
     bool cors;
     size_t max_request_bytes;
     size_t per_request_memory_limit;

@@ -97,6 +97,7 @@ enum md_route_kind {
     MD_ROUTE_LIST,      /* GET /v1/models (ours) */
     MD_ROUTE_METRICS,   /* GET <prometheus path> */
     MD_ROUTE_PREFLIGHT, /* OPTIONS with CORS on */
+    MD_ROUTE_V2,        /* anything under /v2: server/v2_http.c routes it */
     MD_ROUTE_ERROR,     /* st says why; http_status set */
 };
 
@@ -132,12 +133,16 @@ struct md_req {
     const char *api;       /* "predict", ... ; NULL = not counted */
     const char *signature; /* resolved signature key */
     int64_t version;       /* served version, -1 if none */
+    const char *infer_header; /* KServe v2: Inference-Header-Content-Length or NULL */
 };
 
 struct md_resp {
     int status;
     struct md_sbuf *body;
     const char *content_type;
+    /* One extra response header (KServe v2: Allow, Inference-Header-Content-Length). */
+    const char *header_name;
+    char header_value[32];
 };
 
 /* bool handler(req, resp, st): on false the caller answers {"error": st.msg}
@@ -148,6 +153,18 @@ bool md_http_model_list(struct md_req *req, struct md_resp *resp, struct md_stat
 bool md_http_predict(struct md_req *req, struct md_resp *resp, struct md_status *st);
 bool md_http_classify(struct md_req *req, struct md_resp *resp, struct md_status *st);
 bool md_http_regress(struct md_req *req, struct md_resp *resp, struct md_status *st);
+
+/* ---------------------------------------------------------- warmup */
+/* Replays dir/assets.extra/tf_serving_warmup_requests (TFRecord of
+ * PredictionLog) on sv, which need not be published yet: each record
+ * `iterations` times (< 1: once). A missing file logs "No warmup data file
+ * found at ..." and succeeds with *n_records 0. Fails on more than 1000
+ * records (INVALID_ARGUMENT), an unparsable record, a framing error
+ * (DATA_LOSS) or the first failing request (its status, prefixed with the
+ * record). Logs the record count and duration; observes
+ * :tensorflow:serving:model_warmup_latency. */
+MD_MUST_CHECK bool md_warmup_run(struct md_servable *sv, const char *dir, int iterations,
+                                 int *n_records, struct md_status *st);
 
 /* ------------------------------------------------------ JSON pages */
 /* Bodies of the status / metadata / list pages (jansson inside). */

@@ -9,3 +9,4 @@ include tests/tools/local.mk
 include tests/train/local.mk
 endif
 include tests/fuzz/local.mk
+include tests/reliability/local.mk

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ops/blas.h"
 #include "tools/cli.h"
 
 static const struct {
@@ -25,6 +26,7 @@ static int usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    md_blas_select_coretype(argv, false); /* may re-execute once: ops/blas.h */
     if (argc < 2)
         return usage(stderr);
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))

@@ -21,11 +21,17 @@ struct mpg_job {
     float *dx;
 };
 
+/* Channels per pass: the running maxima of one window live in two small
+ * arrays, so the channel loop is contiguous (and vectorisable) for NHWC. */
+#define CH_BLOCK 64
+
 static void mpg_images(void *arg, int64_t begin, int64_t end)
 {
     const struct mpg_job *j = arg;
     const struct md_nn_geom *g = &j->g;
     int64_t img = g->ih * g->iw * g->c;
+    float bestv[CH_BLOCK];
+    int64_t besti[CH_BLOCK];
     for (int64_t n = begin; n < end; n++) {
         const float *x = j->x + n * img;
         float *dx = j->dx + n * img;
@@ -38,15 +44,24 @@ static void mpg_images(void *arg, int64_t begin, int64_t end)
                 int64_t xa = x0 < 0 ? 0 : x0, xb = x0 + g->kw > g->iw ? g->iw : x0 + g->kw;
                 if (ya >= yb || xa >= xb)
                     continue;
-                for (int64_t ch = 0; ch < g->c; ch++) {
-                    int64_t best = (ya * g->iw + xa) * g->c + ch;
+                for (int64_t c0 = 0; c0 < g->c; c0 += CH_BLOCK) {
+                    int64_t nc = g->c - c0 < CH_BLOCK ? g->c - c0 : CH_BLOCK;
+                    int64_t first = (ya * g->iw + xa) * g->c + c0;
+                    for (int64_t q = 0; q < nc; q++) {
+                        bestv[q] = x[first + q];
+                        besti[q] = first + q;
+                    }
                     for (int64_t iy = ya; iy < yb; iy++)
                         for (int64_t ix = xa; ix < xb; ix++) {
-                            int64_t at = (iy * g->iw + ix) * g->c + ch;
-                            if (x[at] > x[best])
-                                best = at;
+                            int64_t at = (iy * g->iw + ix) * g->c + c0;
+                            for (int64_t q = 0; q < nc; q++)
+                                if (x[at + q] > bestv[q]) { /* first maximum wins */
+                                    bestv[q] = x[at + q];
+                                    besti[q] = at + q;
+                                }
                         }
-                    dx[best] += dy[ch];
+                    for (int64_t q = 0; q < nc; q++)
+                        dx[besti[q]] += dy[c0 + q];
                 }
             }
     }

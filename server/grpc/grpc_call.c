@@ -19,6 +19,19 @@ const struct md_grpc_method md_grpc_methods[MD_GRPC_METHOD_COUNT] = {
     [MD_GRPC_RELOAD_CONFIG] = {"/tensorflow.serving.ModelService/HandleReloadConfigRequest",
                                md_grpc_reload_config},
     [MD_GRPC_HEALTH_CHECK] = {"/grpc.health.v1.Health/Check", md_grpc_health_check},
+    /* KServe v2: server/grpc/v2_grpc.c */
+    [MD_GRPC_V2_SERVER_LIVE] = {"/inference.GRPCInferenceService/ServerLive",
+                                md_v2_grpc_server_live},
+    [MD_GRPC_V2_SERVER_READY] = {"/inference.GRPCInferenceService/ServerReady",
+                                 md_v2_grpc_server_ready},
+    [MD_GRPC_V2_MODEL_READY] = {"/inference.GRPCInferenceService/ModelReady",
+                                md_v2_grpc_model_ready},
+    [MD_GRPC_V2_SERVER_METADATA] = {"/inference.GRPCInferenceService/ServerMetadata",
+                                    md_v2_grpc_server_metadata},
+    [MD_GRPC_V2_MODEL_METADATA] = {"/inference.GRPCInferenceService/ModelMetadata",
+                                   md_v2_grpc_model_metadata},
+    [MD_GRPC_V2_MODEL_INFER] = {"/inference.GRPCInferenceService/ModelInfer",
+                                md_v2_grpc_model_infer},
 };
 
 /* protobuf-c allocator over the request arena: nothing is freed one by one,

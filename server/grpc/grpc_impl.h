@@ -57,6 +57,13 @@ enum {
     MD_GRPC_GET_MODEL_STATUS,
     MD_GRPC_RELOAD_CONFIG,
     MD_GRPC_HEALTH_CHECK, /* only with --enable_grpc_healthcheck_service */
+    /* inference.GRPCInferenceService (KServe v2): server/grpc/v2_grpc.c */
+    MD_GRPC_V2_SERVER_LIVE,
+    MD_GRPC_V2_SERVER_READY,
+    MD_GRPC_V2_MODEL_READY,
+    MD_GRPC_V2_SERVER_METADATA,
+    MD_GRPC_V2_MODEL_METADATA,
+    MD_GRPC_V2_MODEL_INFER,
     MD_GRPC_METHOD_COUNT
 };
 extern const struct md_grpc_method md_grpc_methods[MD_GRPC_METHOD_COUNT];
@@ -77,6 +84,20 @@ bool md_grpc_reload_config(struct md_grpc_ctx *c, const uint8_t *req, size_t len
                            struct md_grpc_reply *out, struct md_status *st);
 bool md_grpc_health_check(struct md_grpc_ctx *c, const uint8_t *req, size_t len,
                           struct md_grpc_reply *out, struct md_status *st);
+
+/* KServe v2 (server/grpc/v2_grpc.c). */
+bool md_v2_grpc_server_live(struct md_grpc_ctx *c, const uint8_t *req, size_t len,
+                            struct md_grpc_reply *out, struct md_status *st);
+bool md_v2_grpc_server_ready(struct md_grpc_ctx *c, const uint8_t *req, size_t len,
+                             struct md_grpc_reply *out, struct md_status *st);
+bool md_v2_grpc_model_ready(struct md_grpc_ctx *c, const uint8_t *req, size_t len,
+                            struct md_grpc_reply *out, struct md_status *st);
+bool md_v2_grpc_server_metadata(struct md_grpc_ctx *c, const uint8_t *req, size_t len,
+                                struct md_grpc_reply *out, struct md_status *st);
+bool md_v2_grpc_model_metadata(struct md_grpc_ctx *c, const uint8_t *req, size_t len,
+                               struct md_grpc_reply *out, struct md_status *st);
+bool md_v2_grpc_model_infer(struct md_grpc_ctx *c, const uint8_t *req, size_t len,
+                            struct md_grpc_reply *out, struct md_status *st);
 
 /* ------------------------------------------------------------ helpers */
 /* Unpacks a request message with every allocation in the arena (nothing to

@@ -10,6 +10,7 @@
 #include "serving_get_model_metadata.pb-c.h"
 #include "serving_get_model_status.pb-c.h"
 #include "serving_health.pb-c.h"
+#include "server/v2.h"
 #include "serving_model_management.pb-c.h"
 
 #define SIGNATURE_DEF "signature_def"
@@ -244,8 +245,9 @@ bool md_grpc_health_check(struct md_grpc_ctx *c, const uint8_t *req, size_t len,
     if (!r)
         return false;
     const char *s = r->service ? r->service : "";
+    bool v2 = !strcmp(s, "inference.GRPCInferenceService"); /* KServe v2 (v2_grpc.c) */
     if (s[0] && strcmp(s, "tensorflow.serving.PredictionService") &&
-        strcmp(s, "tensorflow.serving.ModelService")) {
+        strcmp(s, "tensorflow.serving.ModelService") && !v2) {
         char esc[256];
         return md_status_set(st, MD_NOT_FOUND, "unknown service %s",
                              md_escape(esc, sizeof esc, s, strlen(s)));
@@ -253,5 +255,9 @@ bool md_grpc_health_check(struct md_grpc_ctx *c, const uint8_t *req, size_t len,
     Grpc__Health__V1__HealthCheckResponse resp;
     grpc__health__v1__health_check_response__init(&resp);
     resp.status = GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING;
+    /* NOT_SERVING once SIGTERM arrived; for the v2 service, also until
+     * every model is AVAILABLE (its ServerReady). */
+    if (v2 ? !md_v2_server_ready(c->mgr, NULL, 0) : md_manager_draining(c->mgr))
+        resp.status = GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__NOT_SERVING;
     return md_grpc_pack(&resp.base, out, st);
 }

@@ -69,8 +69,10 @@ struct md_grpc *md_grpc_start(const struct md_grpc_options *o, struct md_manager
                               struct md_status *st);
 /* The bound TCP port (useful with port 0), or 0 when TCP is off. */
 int md_grpc_port(const struct md_grpc *g);
-/* Stops accepting calls; calls already received run to completion. Returns
- * at once. NULL-safe; idempotent. */
+/* Stops accepting calls; calls already received run to completion. Before
+ * the listener closes, calls still arriving are given up to 2 s to land
+ * (until none arrived for 100 ms), so that a client's call sent just before
+ * the shutdown is served rather than cancelled. NULL-safe; idempotent. */
 void md_grpc_shutdown(struct md_grpc *g);
 /* Shuts down if not done yet, waits up to timeout_ms for in-flight calls,
  * cancels what is left, stops the workers and frees. NULL-safe. */

@@ -7,3 +7,4 @@ include tests/fuzz/tfrecord.mk
 include tests/fuzz/graph.mk
 include tests/fuzz/json.mk
 include tests/fuzz/grpc.mk
+include tests/fuzz/v2.mk

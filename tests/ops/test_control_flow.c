@@ -172,6 +172,7 @@ static void test_tf1_cond(void **state)
     assert_int_equal(st.code, MD_INVALID_ARGUMENT);
     assert_non_null(strstr(st.msg, "'cond/mul'"));
     md_status_reset(&st);
+    md_tensor_cleanup(&xt);
     xt = th_scalar_f32(1);
     assert_true(md_plan_run(e.p, e.g, &e.env, f, &out, a, &st));
     assert_float_equal(*(const float *)out.data, 2, 0);

@@ -48,15 +48,18 @@ static void sleep_ms(int ms)
 /* Daemons still running when the test program exits (a failed assertion
  * longjmps past daemon_stop) are killed, so no test leaves one behind. */
 static pid_t started[64];
+static char started_log[64][64];
 static int n_started;
 
 static void kill_leftovers(void)
 {
-    for (int i = 0; i < n_started; i++)
+    for (int i = 0; i < n_started; i++) {
         if (started[i] > 0 && waitpid(started[i], NULL, WNOHANG) == 0) {
             kill(started[i], SIGKILL);
             waitpid(started[i], NULL, 0);
         }
+        unlink(started_log[i]); /* already gone for the stopped ones */
+    }
 }
 
 static pid_t spawn(const char *const *args, int port, char *log, size_t logcap)
@@ -70,6 +73,14 @@ static pid_t spawn(const char *const *args, int port, char *log, size_t logcap)
     static char bin[4096], portarg[64];
     snprintf(bin, sizeof bin, "%s/server/modeld", MD_TEST_BUILDDIR);
     snprintf(portarg, sizeof portarg, "--rest_api_port=%d", port);
+    /* MD_TEST_DAEMON_WRAPPER="valgrind --error-exitcode=99 ..." runs the
+     * daemon under a tool (make check-valgrind); words split on spaces. */
+    static char wrap[1024];
+    const char *w = getenv("MD_TEST_DAEMON_WRAPPER");
+    snprintf(wrap, sizeof wrap, "%s", w ? w : "");
+    for (char *save, *t = strtok_r(wrap, " ", &save); t && n < 40; t = strtok_r(NULL, " ", &save))
+        argv[n++] = t;
+    const char *exe = n ? argv[0] : bin;
     argv[n++] = bin;
     argv[n++] = "--port=0";
     argv[n++] = "--rest_api_bind=127.0.0.1";
@@ -82,13 +93,14 @@ static pid_t spawn(const char *const *args, int port, char *log, size_t logcap)
         dup2(lfd, 1);
         dup2(lfd, 2);
         close(lfd);
-        execv(bin, (char *const *)(uintptr_t)argv);
+        execvp(exe, (char *const *)(uintptr_t)argv);
         _exit(127);
     }
     close(lfd);
     if (pid > 0 && n_started < 64) {
         if (n_started == 0)
             atexit(kill_leftovers);
+        snprintf(started_log[n_started], sizeof started_log[n_started], "%s", log);
         started[n_started++] = pid;
     }
     return pid;
@@ -112,7 +124,8 @@ bool daemon_start(struct daemon *d, const char *const *args)
         d->pid = spawn(args, d->port, d->log, sizeof d->log);
         if (d->pid < 0)
             return false;
-        for (int i = 0; i < 400; i++) {
+        int tries = getenv("MD_TEST_DAEMON_WRAPPER") ? 4000 : 400;
+        for (int i = 0; i < tries; i++) {
             int status;
             if (waitpid(d->pid, &status, WNOHANG) == d->pid) {
                 d->pid = -1;
@@ -171,7 +184,8 @@ int daemon_stop(struct daemon *d)
         return -1;
     kill(d->pid, SIGTERM);
     int status = 0;
-    for (int i = 0; i < 600; i++) {
+    int tries = getenv("MD_TEST_DAEMON_WRAPPER") ? 6000 : 600; /* valgrind's leak check takes a while */
+    for (int i = 0; i < tries; i++) {
         if (waitpid(d->pid, &status, WNOHANG) == d->pid) {
             d->pid = -1;
             unlink(d->log);

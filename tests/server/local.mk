@@ -32,7 +32,14 @@ tests_server_test_manager_SOURCES = tests/server/test_manager.c
 tests_server_test_manager_CFLAGS = $(SERVER_TEST_CFLAGS)
 tests_server_test_manager_LDADD = $(SERVER_LIBS) $(CMOCKA_LIBS)
 TESTS += tests/server/test_manager
+
+check_PROGRAMS += tests/server/test_warmup
+tests_server_test_warmup_SOURCES = tests/server/test_warmup.c
+tests_server_test_warmup_CFLAGS = $(SERVER_TEST_CFLAGS)
+tests_server_test_warmup_LDADD = $(SERVER_LIBS) $(CMOCKA_LIBS)
+TESTS += tests/server/test_warmup
 include tests/server/grpc.mk
+include tests/server/v2.mk
 
 TESTS += tests/server/test_example.sh
 EXTRA_DIST += tests/server/test_example.sh

@@ -961,6 +961,55 @@ static void test_sigterm_drain(void **state)
     d.pid = -1;
 }
 
+/* --rest_api_timeout_in_ms as TF Serving applies it: the deadline of each
+ * model run. A 256-image MNIST batch on one kernel thread takes far longer
+ * than 1 ms, so it must end in 504 DEADLINE_EXCEEDED naming the flag; a
+ * small request on the same daemon with a generous deadline still works.
+ * Also checks the start-up pool size (--tensorflow_intra_op_parallelism)
+ * and the warmup log line for a version without warmup data. */
+static void test_rest_deadline(void **state)
+{
+    (void)state;
+    char arg[4200];
+    snprintf(arg, sizeof arg, "--model_base_path=%s/keras_mnist_cnn", fixtures);
+    const char *args[] = {arg, "--model_name=mnist", "--rest_api_timeout_in_ms=1",
+                          "--tensorflow_intra_op_parallelism=1", NULL};
+    struct daemon d;
+    assert_true(daemon_start(&d, args));
+    enum { N = 256 };
+    size_t cap = (size_t)N * 3400 + 64, len = 0; /* 3223 bytes an image */
+    char *body = malloc(cap);
+    assert_non_null(body);
+    len += (size_t)snprintf(body, cap, "{\"instances\":[");
+    for (int i = 0; i < N; i++) {
+        len += (size_t)snprintf(body + len, cap - len, "%s[", i ? "," : "");
+        for (int r = 0; r < 28; r++) {
+            len += (size_t)snprintf(body + len, cap - len, "%s[", r ? "," : "");
+            for (int c = 0; c < 28; c++)
+                len += (size_t)snprintf(body + len, cap - len, "%s[0]", c ? "," : "");
+            body[len++] = ']';
+        }
+        body[len++] = ']';
+    }
+    snprintf(body + len, cap - len, "]}");
+    int64_t t0 = now_ms();
+    expect_error(d.port, "POST", "/v1/models/mnist:predict", body, 504,
+                 "Timed out waiting for notification");
+    int64_t took = now_ms() - t0;
+    expect_error(d.port, "POST", "/v1/models/mnist:predict", body, 504,
+                 "request exceeded its 1 ms deadline (--rest_api_timeout_in_ms)");
+    free(body);
+    char log[16384];
+    daemon_log(&d, log, sizeof log);
+    assert_int_equal(daemon_stop(&d), 0);
+    if (!strstr(log, "kernel thread pool: 1 threads"))
+        fail_msg("log lacks the pool size:\n%s", log);
+    if (!strstr(log, "No warmup data file found at "))
+        fail_msg("log lacks the warmup line:\n%s", log);
+    printf("deadline: 256-image batch with a 1 ms run deadline -> 504 after %lld ms\n",
+           (long long)took);
+}
+
 int main(void)
 {
     const char *src = getenv("MD_SRCDIR");
@@ -990,6 +1039,7 @@ int main(void)
         cmocka_unit_test(test_hot_reload_under_load),
         cmocka_unit_test(test_config_reload),
         cmocka_unit_test(test_sigterm_drain),
+        cmocka_unit_test(test_rest_deadline),
     };
     int rc = cmocka_run_group_tests_name("fixtures", fixture_tests, group_setup, group_teardown);
     rc |= cmocka_run_group_tests_name("daemon", daemon_tests, NULL, NULL);

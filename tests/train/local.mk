@@ -19,3 +19,4 @@ tests_train_test_train_serve_SOURCES = tests/train/test_train_serve.c tests/serv
 tests_train_test_train_serve_CFLAGS = $(TEST_CFLAGS) -DMD_TEST_BUILDDIR='"$(abs_top_builddir)"'
 tests_train_test_train_serve_LDADD = $(TRAIN_LIBS) $(CMOCKA_LIBS)
 TESTS += tests/train/test_train_serve
+EXTRA_DIST += tests/train/serve_accuracy.py

@@ -127,7 +127,7 @@ static void test_train_export_serve(void **state)
     assert_true(res.n_exports >= 2);
     char base[512], newest[32], dir[600];
     snprintf(base, sizeof base, "%s/export/latest_exporter", model_dir);
-    /* Evaluations at steps 20 and 30 (the first save is skipped). */
+    /* Evaluations at steps 10, 20 and 30; exports_to_keep 2. */
     assert_int_equal(count_versions(base, newest, sizeof newest), 2);
     snprintf(dir, sizeof dir, "%s/%s", base, newest);
 

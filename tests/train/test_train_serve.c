@@ -82,7 +82,7 @@ static void test_serve_while_training(void **state)
     for (int i = 0; i < 4; i++) {
         o += (size_t)snprintf(body + o, cap - o, "%s{\"x\": [", i ? ", " : "");
         for (int k = 0; k < 784; k++)
-            o += (size_t)snprintf(body + o, cap - o, "%s%.4g", k ? "," : "",
+            o += (size_t)snprintf(body + o, cap - o, "%s%.4f", k ? "," : "",
                                   (double)test->x[i * 784 + k]);
         o += (size_t)snprintf(body + o, cap - o, "]}");
     }
@@ -109,7 +109,9 @@ static void test_serve_while_training(void **state)
     int ok_count = 0, fail_after_first = 0;
     bool served = false;
     char last_err[512] = "";
-    for (int round = 0; !j.done || round < 3; round++) {
+    int after_done = 0;
+    char first_err[512] = "";
+    for (int round = 0; !j.done || (after_done++ < 5 && !served); round++) {
         struct http_resp r;
         if (!http_do(d.port, "POST", "/v1/models/fmnist:classify", body, o, NULL, &r))
             r.status = -1, r.body = NULL;
@@ -117,7 +119,9 @@ static void test_serve_while_training(void **state)
             served = true;
             ok_count++;
             assert_non_null(strstr(r.body, "\"results\""));
-        } else if (served) {
+        } else if (!served) {
+            snprintf(first_err, sizeof first_err, "%d %s", r.status, r.body ? r.body : "");
+        } else {
             fail_after_first++;
             snprintf(last_err, sizeof last_err, "%d %s", r.status, r.body ? r.body : "");
         }
@@ -137,6 +141,8 @@ static void test_serve_while_training(void **state)
         print_error("%d requests failed after the first version was served: %s\n",
                     fail_after_first, last_err);
     assert_int_equal(fail_after_first, 0);
+    if (!served)
+        print_error("never served: %s\n", first_err);
     assert_true(served);
     assert_true(ok_count > 0);
     long long newest;

@@ -632,7 +632,6 @@ bool md_train_and_evaluate(const struct md_train_config *c, struct md_train_resu
         ok = md_status_set(st, MD_RESOURCE_EXHAUSTED, "out of memory");
     double loss_acc = 0;
     int64_t loss_n = 0, auc_started = r.step;
-    bool first_save = true;
     while (ok && r.step < c->max_steps) {
         const struct md_tensor *bx, *by;
         if (!md_train_input_next(in, &bx, &by)) {
@@ -693,11 +692,11 @@ bool md_train_and_evaluate(const struct md_train_config *c, struct md_train_resu
             ok = save(&r, st);
             step_last_ckpt = r.step;
             t_last_ckpt = now();
-            /* As tf.estimator's listener: not after the very first save of
-             * a fresh run, and throttled. */
-            bool skip = first_save && step_last_ckpt <= c->save_checkpoints_steps;
-            first_save = false;
-            if (ok && !skip && t_last_ckpt - t_start >= c->start_delay_secs &&
+            /* As tf.estimator's listener: evaluate after a save once
+             * start_delay_secs have passed, at most every throttle_secs.
+             * (Its "first save is skipped" is the save TF makes at session
+             * start, which modeld-train does not make.) */
+            if (ok && t_last_ckpt - t_start >= c->start_delay_secs &&
                 t_last_ckpt - t_last_eval >= c->throttle_secs) {
                 t_last_eval = now();
                 ok = evaluate(&r, false, st);

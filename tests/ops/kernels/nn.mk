@@ -40,3 +40,9 @@ tests_ops_kernels_test_fused_batch_norm_SOURCES = tests/ops/kernels/test_fused_b
 tests_ops_kernels_test_fused_batch_norm_CFLAGS = $(TEST_CFLAGS)
 tests_ops_kernels_test_fused_batch_norm_LDADD = $(HARNESS_LIBS)
 TESTS += tests/ops/kernels/test_fused_batch_norm
+
+check_PROGRAMS += tests/ops/kernels/test_blas
+tests_ops_kernels_test_blas_SOURCES = tests/ops/kernels/test_blas.c
+tests_ops_kernels_test_blas_CFLAGS = $(TEST_CFLAGS)
+tests_ops_kernels_test_blas_LDADD = $(HARNESS_LIBS)
+TESTS += tests/ops/kernels/test_blas
