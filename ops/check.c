@@ -83,6 +83,133 @@ static int cmp_missing(const void *a, const void *b)
                   ((const struct md_check_missing *)b)->op);
 }
 
+/* The functions reachable from one top-level node, each visited once
+ * (cycle-safe), and where unsupported ops found go. */
+struct walk {
+    const Tensorflow__FunctionDefLibrary *lib;
+    struct md_check_report *r;
+    size_t cap;                  /* of r->missing */
+    const struct plan_need *pn;
+    size_t np, sig0;
+    int id;                      /* the top-level node being walked */
+    bool *seen;                  /* per library function */
+    char path[512];              /* "fn/inner_fn/" so far */
+    size_t len;
+};
+
+/* Records op (needed through top-level node w->id, at node path `where`)
+ * in the report: the nodes and plans needing it, and the signatures it
+ * makes unservable. */
+static void add_missing(struct walk *w, const char *op, bool refused, const char *where)
+{
+    struct md_check_report *r = w->r;
+    size_t m;
+    for (m = 0; m < r->n_missing; m++)
+        if (!strcmp(r->missing[m].op, op))
+            break;
+    if (m == r->n_missing) {
+        if (m == w->cap) {
+            size_t nc = w->cap ? w->cap * 2 : 8;
+            struct md_check_missing *nm = realloc(r->missing, nc * sizeof *nm);
+            if (!nm)
+                return;
+            r->missing = nm;
+            w->cap = nc;
+        }
+        char *dup = strdup(op);
+        if (!dup)
+            return;
+        r->missing[m] = (struct md_check_missing){ dup, refused, NULL, NULL };
+        r->n_missing++;
+    }
+    char esc[600];
+    md_escape(esc, sizeof esc, where, strlen(where));
+    if (!in_list(r->missing[m].nodes, esc))
+        append(&r->missing[m].nodes, esc, 400);
+    for (size_t p = 0; p < w->np; p++) {
+        if (!w->pn[p].ok || !w->pn[p].need.nodes[w->id])
+            continue;
+        md_escape(esc, sizeof esc, w->pn[p].label, strlen(w->pn[p].label));
+        if (!in_list(r->missing[m].needed_by, esc))
+            append(&r->missing[m].needed_by, esc, 400);
+        /* A signature is servable when neither it nor the restore/init ops
+         * need a missing op (a model loads whole or not at all). */
+        for (size_t i = 0; i < r->n_sigs; i++) {
+            if (p >= w->sig0 && p - w->sig0 != i)
+                continue;
+            r->sigs[i].servable = false;
+            char line[300];
+            if (p < w->sig0)
+                snprintf(line, sizeof line, "%s needs '%s'", w->pn[p].label, op);
+            else
+                snprintf(line, sizeof line, "needs '%s'", op);
+            if (!r->sigs[i].problem || !strstr(r->sigs[i].problem, line))
+                append(&r->sigs[i].problem, line, 400);
+        }
+    }
+}
+
+static long find_fn(const Tensorflow__FunctionDefLibrary *lib, const char *name)
+{
+    for (size_t i = 0; lib && i < lib->n_function; i++) {
+        const Tensorflow__FunctionDef *f = lib->function[i];
+        if (f->signature && f->signature->name && !strcmp(f->signature->name, name))
+            return (long)i;
+    }
+    return -1;
+}
+
+static void walk_attrs(struct walk *w, const Tensorflow__NodeDef *nd, int depth);
+
+/* Lists the unsupported ops of library function `name` and of the
+ * functions it calls. Unknown functions are left to the load to report. */
+static void walk_fn(struct walk *w, const char *name, int depth)
+{
+    long f = find_fn(w->lib, name);
+    if (f < 0 || w->seen[f] || depth >= MD_GRAPH_MAX_CALL_DEPTH)
+        return;
+    w->seen[f] = true;
+    size_t len0 = w->len;
+    int n = snprintf(w->path + len0, sizeof w->path - len0, "%s/", name);
+    w->len = n < 0 || (size_t)n >= sizeof w->path - len0 ? sizeof w->path - 1 : len0 + (size_t)n;
+    const Tensorflow__FunctionDef *fd = w->lib->function[f];
+    for (size_t i = 0; i < fd->n_node_def; i++) {
+        const Tensorflow__NodeDef *nd = fd->node_def[i];
+        if (!nd->op || !nd->name)
+            continue;
+        if (find_fn(w->lib, nd->op) >= 0) { /* a direct call of a library function */
+            walk_fn(w, nd->op, depth + 1);
+            continue;
+        }
+        const struct md_op_def *op = md_op_lookup(nd->op);
+        if (!op || (op->flags & MD_OP_REFUSED)) {
+            char where[600];
+            snprintf(where, sizeof where, "%.*s%s", (int)w->len, w->path, nd->name);
+            add_missing(w, nd->op, op != NULL, where);
+            continue;
+        }
+        walk_attrs(w, nd, depth + 1);
+    }
+    w->len = len0;
+    w->path[len0] = '\0';
+}
+
+/* Follows every function an attr of nd names (func or list(func)). */
+static void walk_attrs(struct walk *w, const Tensorflow__NodeDef *nd, int depth)
+{
+    for (size_t a = 0; a < nd->n_attr; a++) {
+        const Tensorflow__AttrValue *v = nd->attr[a]->value;
+        if (!v)
+            continue;
+        if (v->value_case == TENSORFLOW__ATTR_VALUE__VALUE_FUNC && v->func && v->func->name)
+            walk_fn(w, v->func->name, depth);
+        else if (v->value_case == TENSORFLOW__ATTR_VALUE__VALUE_LIST && v->list)
+            for (size_t i = 0; i < v->list->n_func; i++)
+                if (v->list->func[i] && v->list->func[i]->name)
+                    walk_fn(w, v->list->func[i]->name, depth);
+    }
+}
+
 bool md_check_model(const struct md_savedmodel *sm, struct md_check_report *r,
                     struct md_status *st)
 {
@@ -162,69 +289,32 @@ bool md_check_model(const struct md_savedmodel *sm, struct md_check_report *r,
         free(o);
         np++;
     }
-    /* Every unsupported op any plan needs. */
-    size_t cap = 0;
+    /* Every unsupported op any plan needs, at top level or inside the
+     * library functions needed nodes call (If/While/Case branches, bodies,
+     * PartitionedCall f inside functions), named "fn/inner_fn/node". */
+    struct walk w = { g->gd ? g->gd->library : NULL, r, 0, pn, np, sig0, -1, NULL, { 0 }, 0 };
+    if (w.lib && w.lib->n_function)
+        w.seen = calloc(w.lib->n_function, sizeof *w.seen);
     for (int id = 0; id < g->n_nodes; id++) {
         const struct md_gnode *nd = &g->nodes[id];
-        if (nd->is_call || (nd->op && !(nd->op->flags & MD_OP_REFUSED)))
-            continue;
-        size_t m;
         bool any = false;
         for (size_t p = 0; p < np && !any; p++)
             any = pn[p].ok && pn[p].need.nodes[id];
-        if (!any)
+        if (!any || nd->is_call)
             continue;
-        for (m = 0; m < r->n_missing; m++)
-            if (!strcmp(r->missing[m].op, nd->def->op))
-                break;
-        if (m == r->n_missing) {
-            if (m == cap) {
-                cap = cap ? cap * 2 : 8;
-                struct md_check_missing *nm = realloc(r->missing, cap * sizeof *nm);
-                if (!nm)
-                    break;
-                r->missing = nm;
-            }
-            r->missing[m] = (struct md_check_missing){ strdup(nd->def->op), nd->op != NULL, NULL,
-                                                       NULL };
-            r->n_missing++;
+        w.id = id;
+        if (!nd->op || (nd->op->flags & MD_OP_REFUSED)) {
+            add_missing(&w, nd->def->op, nd->op != NULL, nd->name);
+            continue;
         }
-        char esc[200];
-        append(&r->missing[m].nodes, md_escape(esc, sizeof esc, nd->name, strlen(nd->name)),
-               400);
-        for (size_t p = 0; p < np; p++) {
-            if (!pn[p].ok || !pn[p].need.nodes[id])
-                continue;
-            md_escape(esc, sizeof esc, pn[p].label, strlen(pn[p].label));
-            if (!in_list(r->missing[m].needed_by, esc))
-                append(&r->missing[m].needed_by, esc, 400);
+        if (w.seen) {
+            memset(w.seen, 0, w.lib->n_function * sizeof *w.seen);
+            w.len = 0;
+            w.path[0] = '\0';
+            walk_attrs(&w, nd->def, 0);
         }
     }
-    /* A signature is servable when neither it nor the restore/init ops need a
-     * missing op (a model loads whole or not at all). */
-    for (size_t m = 0; m < r->n_missing; m++)
-        for (size_t p = 0; p < np; p++) {
-            bool hit = false;
-            for (int id = 0; pn[p].ok && id < g->n_nodes && !hit; id++)
-                hit = pn[p].need.nodes[id] && !g->nodes[id].is_call &&
-                      (!g->nodes[id].op || (g->nodes[id].op->flags & MD_OP_REFUSED)) &&
-                      !strcmp(g->nodes[id].def->op, r->missing[m].op);
-            if (!hit)
-                continue;
-            for (size_t i = 0; i < r->n_sigs; i++) {
-                if (p >= sig0 && p - sig0 != i)
-                    continue;
-                r->sigs[i].servable = false;
-                char *prob = r->sigs[i].problem;
-                char line[300];
-                snprintf(line, sizeof line, "%s'%s'", p >= sig0 ? "needs " : "",
-                         r->missing[m].op);
-                if (p < sig0)
-                    snprintf(line, sizeof line, "%s needs '%s'", pn[p].label, r->missing[m].op);
-                if (!prob || !strstr(prob, line))
-                    append(&r->sigs[i].problem, line, 400);
-            }
-        }
+    free(w.seen);
     if (r->n_missing)
         qsort(r->missing, r->n_missing, sizeof *r->missing, cmp_missing);
     for (size_t p = 0; p < np; p++)

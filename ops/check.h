@@ -19,7 +19,9 @@
 struct md_check_missing {
     char *op;        /* TF op name */
     bool refused;    /* registered but refused for safety */
-    char *nodes;     /* comma-separated node names (escaped, truncated) */
+    char *nodes;     /* comma-separated node names (escaped, truncated); a node
+                        inside a library function is "fn/node", through
+                        nested calls "fn/inner_fn/node" */
     char *needed_by; /* comma-separated: signature keys, "the restore op", "the init op" */
 };
 
@@ -38,8 +40,10 @@ struct md_check_report {
 
 /* Imports the graph (and function library) of sm and plans the restore op,
  * the init op and every signature as md_model_load would, recording each
- * unsupported op with the nodes and plans needing it. false + st when the
- * graph itself is malformed (then no signature can be served). The report is
+ * unsupported op with the nodes and plans needing it, including the ops of
+ * the library functions needed nodes reach (If/While/Case branches and
+ * bodies, PartitionedCall f, direct calls; recursively, each function once).
+ * false + st when the graph itself is malformed (then no signature can be served). The report is
  * malloc'd: md_check_report_cleanup. thread-safe */
 MD_MUST_CHECK bool md_check_model(const struct md_savedmodel *sm, struct md_check_report *r,
                                   struct md_status *st);

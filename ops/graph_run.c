@@ -17,7 +17,7 @@ struct md_session_plan {
 struct md_session {
     struct md_graph *g;
     struct md_varstore *vars;
-    struct md_threadpool *pool;
+    struct md_threadpool *pool; /* the shared pool (not ours) or NULL */
     struct md_exec_env env;
     struct md_session_plan *plans;
     Tensorflow__NodeDef dummy; /* names the caller in variable errors */
@@ -37,7 +37,10 @@ struct md_session *md_session_new(const Tensorflow__GraphDef *gd, int threads,
     s->dummy.op = (char *)"Session";
     if (!(s->g = md_graph_import(gd, NULL, st)) || !(s->vars = md_varstore_new(NULL, st)))
         goto fail;
-    if (threads > 1 && !(s->pool = md_threadpool_new(threads - 1, st)))
+    /* Kernels share the process-wide pool (md_ops_init): a trainer's train
+     * and eval sessions, and a model served in the same process, do not
+     * each start their own threads. threads <= 1 asks for serial kernels. */
+    if (threads > 1 && !md_threadpool_shared(threads, &s->pool, st))
         goto fail;
     s->env = (struct md_exec_env){ .parallel_for = s->pool ? md_threadpool_env_for : NULL,
                                    .pool = s->pool, .model = s->vars };
@@ -56,7 +59,6 @@ void md_session_free(struct md_session *s)
         md_plan_free(p->plan);
         free(p);
     }
-    md_threadpool_free(s->pool);
     md_graph_free(s->g);
     md_varstore_free(s->vars);
     free(s);

@@ -29,9 +29,10 @@
 struct md_session;
 struct md_session_plan;
 
-/* Imports gd (borrowed: it must outlive the session). threads: kernel thread
- * pool size including the caller (<= 1: serial). NULL + status when the graph
- * is malformed. */
+/* Imports gd (borrowed: it must outlive the session). threads <= 1: serial
+ * kernels; otherwise kernels use the process-wide pool (md_ops_init /
+ * md_threadpool_shared), created with `threads` threads including the caller
+ * if it does not exist yet. NULL + status when the graph is malformed. */
 struct md_session *md_session_new(const Tensorflow__GraphDef *gd, int threads,
                                   struct md_status *st);
 void md_session_free(struct md_session *s); /* NULL-safe; frees its plans */

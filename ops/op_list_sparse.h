@@ -1,5 +1,6 @@
 /* op_list_sparse.h: the sparse, string, lookup-table and feature-column
  * family (see op_list.h). Keep sorted by TF name. */
+MD_OP(broadcast_gradient_args, "BroadcastGradientArgs")
 MD_OP(bucketize, "Bucketize")
 MD_OP(decode_csv, "DecodeCSV")
 MD_OP(gather_nd, "GatherNd")
@@ -11,6 +12,7 @@ MD_OP(lookup_table_import_v2, "LookupTableImportV2")
 MD_OP(lookup_table_size_v2, "LookupTableSizeV2")
 MD_OP(lower_bound, "LowerBound")
 MD_OP(random_uniform, "RandomUniform")
+MD_OP(resource_apply_gradient_descent, "ResourceApplyGradientDescent")
 MD_OP(resource_gather, "ResourceGather")
 MD_OP(sparse_fill_empty_rows, "SparseFillEmptyRows")
 MD_OP(sparse_reshape, "SparseReshape")

@@ -3,6 +3,8 @@
 # registry (md_op_all, via `modeld-cli check --supported-ops`).
 #   scripts/ops_table.sh [BUILD_DIR]      (default: build)
 # Run from the source tree after building tools/modeld-cli.
+# tests/tools/test_check.sh fails while the committed file differs from the
+# registry, so rerun this whenever an op is added, removed or re-flagged.
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$src/build}

@@ -615,6 +615,30 @@ static bool to_float_fast(const char *s, size_t len, float *out)
     return true;
 }
 
+/* Shared with the KServe v2 decoder (server/v2_json.c): one float parser. */
+bool md_json_number_to_double(const char *s, size_t len, double *out)
+{
+    return to_double(s, len, out);
+}
+
+bool md_json_number_to_float(const char *s, size_t len, float *out)
+{
+    /* to_float_fast answers only where the exact value and the correctly
+     * rounded double round to the same float, so it serves both. */
+    if (to_float_fast(s, len, out))
+        return true;
+    char tmp[128];
+    char *copy = len < sizeof tmp ? tmp : malloc(len + 1);
+    if (!copy)
+        return false;
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    *out = strtof(copy, NULL);
+    if (copy != tmp)
+        free(copy);
+    return true;
+}
+
 /* Integer token -> magnitude; false on uint64 overflow. */
 static bool to_u64(const char *s, size_t len, bool *neg, uint64_t *mag)
 {

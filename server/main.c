@@ -1,8 +1,10 @@
 /* main.c: the modeld daemon. Flags as tensorflow_model_server takes them;
  * signals are handled by this thread with sigwait (SIGTERM/SIGINT drain and
  * exit 0, SIGHUP re-reads the config file). */
+#include <errno.h>
 #include <malloc.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,20 @@
 #ifdef HAVE_GRPC
 #include "server/grpc/grpc_server.h"
 #endif
+
+/* Threads that libraries start before main (OpenBLAS's pool) do not have
+ * the signals blocked; a SIGTERM/SIGHUP the kernel hands to one of them
+ * while this thread is not in sigwait would take the default action and
+ * kill the daemon (a burst of SIGHUPs did). This handler passes such a
+ * signal on to the main thread, where it stays pending for sigwait. */
+static pid_t main_tid;
+
+static void forward_signal(int sig)
+{
+    int saved = errno;
+    syscall(SYS_tgkill, getpid(), main_tid, sig);
+    errno = saved;
+}
 
 static int fail(const char *msg)
 {
@@ -66,6 +82,15 @@ int main(int argc, char **argv)
     sigaddset(&sigs, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
+    main_tid = (pid_t)syscall(SYS_gettid);
+    struct sigaction fwd;
+    memset(&fwd, 0, sizeof fwd);
+    fwd.sa_handler = forward_signal;
+    sigfillset(&fwd.sa_mask);
+    fwd.sa_flags = SA_RESTART;
+    sigaction(SIGTERM, &fwd, NULL);
+    sigaction(SIGINT, &fwd, NULL);
+    sigaction(SIGHUP, &fwd, NULL);
 
     if (o.rest_api_port != 0 && o.rest_api_port == o.port)
         return fail("--port and --rest_api_port must differ (pass --port=0 to turn gRPC off)");

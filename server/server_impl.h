@@ -46,6 +46,16 @@ struct md_json_predict {
     size_t inputs_off, inputs_len;
 };
 
+/* json_decode.c's number parser, shared with the KServe v2 decoder. A JSON
+ * number token [s, s+len) (grammar already checked) -> the correctly rounded
+ * double: false when it overflows (*out is then +-inf) or, for tokens of
+ * 128+ bytes, on out of memory (*out untouched). _float: the correctly
+ * rounded float (as strtof; overflow gives +-inf), false only on out of
+ * memory. (TF Serving's :predict instead narrows the double, as rapidjson
+ * does; the two differ only next to a float halfway point.) thread-safe */
+bool md_json_number_to_double(const char *s, size_t len, double *out);
+bool md_json_number_to_float(const char *s, size_t len, float *out);
+
 /* Pass 1: checks the whole body is valid JSON (depth <= 256), that it is an
  * object, and finds signature_name / instances / inputs. */
 MD_MUST_CHECK bool md_json_predict_scan(const char *body, size_t len, struct md_arena *a,

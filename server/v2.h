@@ -85,6 +85,12 @@ MD_MUST_CHECK bool md_v2_json_decode(const char *body, size_t len, size_t json_l
                                      struct md_arena *a, struct md_v2_request *req,
                                      struct md_status *st);
 
+/* Tests and fuzzing only: off makes md_v2_json_decode skip its single-pass
+ * decode of "data" (used when shape and datatype come first), leaving the
+ * general two-walk decoder, which must give the same tensors and errors.
+ * Default on. Not thread-safe. */
+void md_v2_json_set_single_pass(bool on);
+
 /* Runs the request on sv: picks the signature (parameters.signature_name,
  * default serving_default), checks every input's datatype against it,
  * runs md_serve_predict with the outputs filter. *outs (arena) are in the

@@ -3,11 +3,16 @@
  *
  * The request is read by a small grammar-checking scanner, not a DOM: a
  * batch of images is ~100k numbers, and building a jansson value for each
- * would cost more than the model. Keys may come in any order, so an
- * input's "data" is first skipped (which checks its grammar) and decoded
- * once its "datatype" and "shape" are known; its leaves go straight into
- * the tensor's arena buffer. */
+ * would cost more than the model. An input's leaves go straight into the
+ * tensor's arena buffer. When "shape" and "datatype" come before "data"
+ * (the usual order) the data is decoded where it stands, in one
+ * non-recursive walk (data_single_pass); otherwise -- keys may come in any
+ * order, and nesting may be ragged -- "data" is skipped (which checks its
+ * grammar) and decoded once the rest of the input is known. Both give the
+ * same tensors and errors (tests and fuzz_v2 check it). Floats go through
+ * json_decode.c's number parser (md_json_number_to_float/_double). */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -368,6 +373,12 @@ struct in_tmp {
     const char *dtype_name;
     size_t data_off, data_end;
     int64_t bin_size;
+    /* Set when "data" was decoded where it stood (see data_single_pass),
+     * for this dtype and shape; build_input then only checks they held. */
+    void *pre;
+    enum md_dtype pre_dtype;
+    int pre_rank;
+    int64_t pre_dims[MD_MAX_RANK];
 };
 
 static bool shape_value(struct lx *l, struct in_tmp *in)
@@ -414,12 +425,137 @@ static bool input_params(struct lx *l, struct in_tmp *in)
     return !err;
 }
 
+/* Single pass. The usual body gives "shape" and "datatype" before "data",
+ * so the first walk over an input object can decode its data straight into
+ * the tensor instead of skipping it to decode it in a second walk. These
+ * read shape/datatype tentatively: a bad one is skipped here (grammar
+ * checked as before) and reported by the second walk, as it always was. */
+static bool leaf(struct lx *l, const struct in_tmp *in, void *slot);
+
+static bool single_pass = true;
+
+void md_v2_json_set_single_pass(bool on)
+{
+    single_pass = on;
+}
+
+/* Both return false only on a grammar error (l->st set), like skip. */
+static bool early_shape(struct lx *l, struct in_tmp *e)
+{
+    struct md_status quiet = MD_STATUS_INIT;
+    struct lx t = *l;
+    t.st = &quiet;
+    e->has_shape = false;
+    if (shape_value(&t, e)) {
+        l->i = t.i;
+        e->has_shape = true;
+        return true;
+    }
+    return skip(l, 1);
+}
+
+static bool early_dtype(struct lx *l, struct in_tmp *e)
+{
+    struct md_status quiet = MD_STATUS_INIT;
+    struct lx t = *l;
+    t.st = &quiet;
+    const char *dn;
+    size_t dl;
+    e->has_dtype = false;
+    if (peek(&t) == '"' && str(&t, &dn, &dl)) {
+        l->i = t.i;
+        e->dtype = md_v2_datatype_from_name(dn, dl);
+        e->dtype_name = dn;
+        e->has_dtype = e->dtype != MD_DT_INVALID;
+        return true;
+    }
+    return skip(l, 1);
+}
+
+/* Decodes the "data" value at l->i into a new arena buffer for e's dtype
+ * and shape, in one non-recursive walk that checks the layout as it goes:
+ * either flat (exactly count leaves) or nested exactly as the shape (every
+ * level's length its dim). True with l->i past the value and in->pre set;
+ * false (l->i, l->st untouched) for anything else -- an error, or a layout
+ * the general decoder still accepts (ragged, partly nested, a bare scalar)
+ * -- and the caller skips and decodes it later exactly as before, so
+ * results and error messages do not change. */
+static bool data_single_pass(struct lx *l, const struct in_tmp *e, struct in_tmp *in)
+{
+    int64_t count = md_shape_num_elements(e->rank, e->dims);
+    size_t start = l->i;
+    if (count < 0 || count > (int64_t)(l->n - start) || l->s[start] != '[')
+        return false;
+    size_t esz = md_dtype_size(e->dtype);
+    struct md_status quiet = MD_STATUS_INIT;
+    struct lx t = *l;
+    t.st = &quiet;
+    char *dst = md_arena_alloc(l->a, count ? (size_t)count * esz : 1, &quiet);
+    if (!dst)
+        return false;
+    t.i++;
+    int64_t k = 0;
+    if (peek(&t) != '[') { /* flat */
+        if (!eat(&t, ']')) {
+            do {
+                if (k >= count || !leaf(&t, e, dst + (size_t)k * esz))
+                    goto fallback;
+                k++;
+            } while (eat(&t, ','));
+            if (!eat(&t, ']'))
+                goto fallback;
+        }
+        if (k != count)
+            goto fallback;
+    } else { /* nested: depth == rank, lengths == dims */
+        int r = e->rank, lvl = 0;
+        int64_t seen[MD_MAX_RANK];
+        if (r < 2)
+            goto fallback;
+        seen[0] = 0;
+        for (;;) {
+            if (lvl == r - 1) { /* a row of leaves */
+                for (int64_t j = 0; j < e->dims[lvl]; j++) {
+                    if ((j && !eat(&t, ',')) || peek(&t) == '[' ||
+                        !leaf(&t, e, dst + (size_t)k * esz))
+                        goto fallback;
+                    k++;
+                }
+                if (!eat(&t, ']'))
+                    goto fallback;
+            } else if (seen[lvl] < e->dims[lvl]) {
+                if ((seen[lvl] && !eat(&t, ',')) || !eat(&t, '['))
+                    goto fallback;
+                seen[++lvl] = 0;
+                continue;
+            } else if (!eat(&t, ']')) {
+                goto fallback;
+            }
+            if (lvl == 0)
+                break;
+            seen[--lvl]++;
+        }
+    }
+    l->i = t.i;
+    in->pre = dst;
+    in->pre_dtype = e->dtype;
+    in->pre_rank = e->rank;
+    memcpy(in->pre_dims, e->dims, sizeof in->pre_dims);
+    return true;
+fallback:
+    /* A request that errs pays for the arena bytes twice; fine. */
+    return false;
+}
+
 static bool input_object(struct lx *l, size_t idx, struct in_tmp *in)
 {
     memset(in, 0, sizeof *in);
     in->name = "";
     bool first = true, err, has_name = false;
     const char *k;
+    struct in_tmp early; /* shape and datatype seen before "data" */
+    memset(&early, 0, sizeof early);
+    early.name = "";
     /* A name may come after the keys that need it in messages. */
     size_t obj = l->i;
     while (member(l, &first, &k, &err)) {
@@ -436,10 +572,18 @@ static bool input_object(struct lx *l, size_t idx, struct in_tmp *in)
                                      "inputs[%zu]: 'data' appears twice", idx);
             ws(l);
             in->data_off = l->i;
-            if (!skip(l, 1))
+            if (!(single_pass && early.has_shape && early.has_dtype &&
+                  data_single_pass(l, &early, in)) &&
+                !skip(l, 1))
                 return false;
             in->data_end = l->i;
             in->has_data = true;
+        } else if (!strcmp(k, "shape")) {
+            if (!early_shape(l, &early))
+                return false;
+        } else if (!strcmp(k, "datatype")) {
+            if (!early_dtype(l, &early))
+                return false;
         } else if (!skip(l, 1)) {
             return false;
         }
@@ -500,50 +644,6 @@ static bool input_object(struct lx *l, size_t idx, struct in_tmp *in)
     return true;
 }
 
-/* Plain decimals ("-12.375", no exponent) with a mantissa exact in the
- * target type are one correctly rounded division: m / 10^k with both
- * operands exact (float: m < 2^24, k <= 10; double: m < 2^53, k <= 22).
- * Anything else goes to strtof/strtod. This is most of what clients send,
- * and several times faster than strtof. */
-static bool fast_decimal(const char *t, size_t n, bool dbl, double *out)
-{
-    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-    size_t i = 0;
-    bool neg = n && t[0] == '-';
-    i += neg;
-    uint64_t m = 0;
-    int frac = -1, digits = 0;
-    for (; i < n; i++) {
-        char c = t[i];
-        if (c == '.' && frac < 0) {
-            frac = 0;
-            continue;
-        }
-        if (c < '0' || c > '9')
-            return false;
-        if (digits >= 18)
-            return false;
-        if (m || c != '0')
-            digits++;
-        m = m * 10 + (uint64_t)(c - '0');
-        if (frac >= 0)
-            frac++;
-    }
-    int k = frac < 0 ? 0 : frac;
-    if (dbl ? (m >= (1ull << 53) || k > 22) : (m >= (1u << 24) || k > 10))
-        return false;
-    if (dbl) {
-        double v = (double)m / p10[k];
-        *out = neg ? -v : v;
-    } else {
-        float v = (float)m / (float)p10[k];
-        *out = (double)(neg ? -v : v);
-    }
-    return true;
-}
-
 /* Decodes one JSON leaf of dtype dt into slot. */
 static bool leaf(struct lx *l, const struct in_tmp *in, void *slot)
 {
@@ -582,30 +682,30 @@ static bool leaf(struct lx *l, const struct in_tmp *in, void *slot)
                       in->dtype_name, at);
         return false;
     }
-    if (dt == MD_DT_FLOAT || dt == MD_DT_HALF || dt == MD_DT_DOUBLE) {
-        double v;
-        if (fast_decimal(t, tl, dt == MD_DT_DOUBLE, &v)) {
-            if (dt == MD_DT_DOUBLE)
-                *(double *)slot = v;
-            else if (dt == MD_DT_FLOAT)
-                *(float *)slot = (float)v;
-            else
-                *(uint16_t *)slot = md_v2_half_from_float((float)v);
-            return true;
-        }
-    }
     char buf[400];
     if (tl >= sizeof buf)
         return md_status_set(l->st, MD_INVALID_ARGUMENT,
                              "input '%s': number too long at offset %zu", in->name, at);
+    if (dt == MD_DT_FLOAT || dt == MD_DT_HALF || dt == MD_DT_DOUBLE) {
+        /* json_decode.c's parser, so both REST APIs read numbers alike.
+         * Overflow gives +-inf (as strtod did); false otherwise is OOM. */
+        float f = 0;
+        double d = 0;
+        bool ok = dt == MD_DT_DOUBLE ? md_json_number_to_double(t, tl, &d)
+                                     : md_json_number_to_float(t, tl, &f);
+        if (!ok && !isinf(dt == MD_DT_DOUBLE ? d : (double)f))
+            return md_status_set(l->st, MD_RESOURCE_EXHAUSTED,
+                                 "input '%s': out of memory reading a number", in->name);
+        if (dt == MD_DT_DOUBLE)
+            *(double *)slot = d;
+        else if (dt == MD_DT_FLOAT)
+            *(float *)slot = f;
+        else
+            *(uint16_t *)slot = md_v2_half_from_float(f);
+        return true;
+    }
     memcpy(buf, t, tl);
     buf[tl] = '\0';
-    switch (dt) {
-    case MD_DT_FLOAT: *(float *)slot = strtof(buf, NULL); return true;
-    case MD_DT_DOUBLE: *(double *)slot = strtod(buf, NULL); return true;
-    case MD_DT_HALF: *(uint16_t *)slot = md_v2_half_from_float(strtof(buf, NULL)); return true;
-    default: break;
-    }
     if (!integral)
         return md_status_set(l->st, MD_INVALID_ARGUMENT,
                              "input '%s': %s data must be integers, got %s", in->name,
@@ -829,6 +929,9 @@ static bool build_input(struct lx *l, const struct in_tmp *in, const unsigned ch
             md_status_prefix(l->st, "binary_data_size");
             return false;
         }
+    } else if (in->pre && in->pre_dtype == in->dtype && in->pre_rank == in->rank &&
+               !memcmp(in->pre_dims, in->dims, sizeof in->dims)) {
+        t.data = in->pre; /* decoded in the first pass, checked against this shape */
     } else {
         size_t bytes = (size_t)count * md_dtype_size(in->dtype);
         t.data = md_arena_alloc(l->a, bytes ? bytes : 1, l->st);

@@ -24,13 +24,24 @@ static int supported_ops(void)
 {
     size_t n;
     const struct md_op_def *const *all = md_op_all(&n);
+    size_t n_refused = 0;
+    for (size_t i = 0; i < n; i++)
+        n_refused += (all[i]->flags & MD_OP_REFUSED) != 0;
     printf("# Supported ops\n\n"
            "Generated from modeld's op registry by `scripts/ops_table.sh` "
            "(`modeld-cli check --supported-ops`); do not edit by hand.\n"
            "A model whose signatures, restore op or init op need any other op is refused at "
            "load with UNIMPLEMENTED naming the ops and nodes; `modeld-cli check --dir DIR` "
-           "lists them per signature.\n\n"
-           "%zu ops.\n\n| op | notes |\n|---|---|\n", n);
+           "lists them per signature, including ops used inside functions (If/While/Case "
+           "branches and bodies, PartitionedCall).\n\n"
+           "Ops noted *refused for safety* are recognised but never run: they read or write "
+           "files, start processes or call Python (ReadFile, SaveV2, PyFunc, readers and "
+           "datasets), which a server must not do on a model's behalf. A model needing one is "
+           "refused at load with UNIMPLEMENTED saying so. *stateful* ops change state kept "
+           "by the model (variables, tables, random generators); *load time only* ops run "
+           "while the model loads (restore, table initialisers).\n\n"
+           "%zu ops registered (%zu refused for safety).\n\n| op | notes |\n|---|---|\n",
+           n, n_refused);
     for (size_t i = 0; i < n; i++) {
         const struct md_op_def *d = all[i];
         char notes[256] = "";

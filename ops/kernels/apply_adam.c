@@ -24,17 +24,27 @@ struct aa_job {
     float lr_t, b1, b2, eps;
 };
 
+/* One pass over var, m and v (fused, 8 lanes at a time; element i reads only
+ * element i, so in-place updates are fine). sqrtf of a non-negative v never
+ * sets errno: telling GCC so lets it use the vector square root. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-math-errno")))
+#endif
 static void aa_block(void *arg, int64_t begin, int64_t end)
 {
     const struct aa_job *j = arg;
-    for (int64_t i = begin; i < end; i++) {
-        float g = j->g[i];
-        float m = j->m0[i] + (g - j->m0[i]) * (1.0f - j->b1);
-        float v = j->s0[i] + (g * g - j->s0[i]) * (1.0f - j->b2);
-        j->m1[i] = m;
-        j->s1[i] = v;
-        j->v1[i] = j->v0[i] - j->lr_t * m / (sqrtf(v) + j->eps);
-    }
+    const float *g = j->g + begin, *v0 = j->v0 + begin, *m0 = j->m0 + begin,
+                *s0 = j->s0 + begin;
+    float *v1 = j->v1 + begin, *m1 = j->m1 + begin, *s1 = j->s1 + begin;
+    const float c1 = 1.0f - j->b1, c2 = 1.0f - j->b2, lr_t = j->lr_t, eps = j->eps;
+    MD_NN_VLOOP(end - begin, {
+        float gi = g[i];
+        float m = m0[i] + (gi - m0[i]) * c1;
+        float v = s0[i] + (gi * gi - s0[i]) * c2;
+        m1[i] = m;
+        s1[i] = v;
+        v1[i] = v0[i] - lr_t * m / (sqrtf(v) + eps);
+    });
 }
 
 static bool aa_compute(struct md_kernel_ctx *k, struct md_status *st)

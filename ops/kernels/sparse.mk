@@ -14,5 +14,8 @@ libmdops_a_SOURCES += \
   ops/kernels/sparse_segment_sqrt_n_with_num_segments.c ops/kernels/sparse_segment_sum.c \
   ops/kernels/sparse_segment_sum_with_num_segments.c ops/kernels/sparse_to_dense.c \
   ops/kernels/string_split.c ops/kernels/string_to_hash_bucket_fast.c ops/kernels/upper_bound.c
+# Census leftovers (gradient graphs in exported training SavedModels).
+libmdops_a_SOURCES += ops/kernels/broadcast_gradient_args.c \
+  ops/kernels/resource_apply_gradient_descent.c
 # Per-signature op coverage for `modeld-cli check` (ops/check.h).
 libmdops_a_SOURCES += ops/check.c ops/check.h

@@ -1,4 +1,5 @@
 /* train_common.c: see train_common.h. */
+#include <stdatomic.h>
 #include <string.h>
 
 #include "ops/kernels/train_common.h"
@@ -128,12 +129,38 @@ bool md_train_apply_init(struct md_kernel_init *ki, int n_inputs, int n_vars,
     if (!s)
         return false;
     s->n_vars = n_vars;
+    struct md_buf *probe = md_buf_new(1, st);
+    if (!probe)
+        return false;
+    s->heap_release = probe->release;
+    md_buf_unref(probe);
     for (int i = 0; i < n_vars; i++)
         if (!(s->vars[i] = md_env_input_variable(ki->env, ki->node, i, st)))
             return false;
     ki->state = s;
     ki->n_outputs = 1;
     return true;
+}
+
+/* In place only when nobody else can see the buffer: a whole heap buffer
+ * (not a view into a bigger one, not an mmap'd bundle shard) whose
+ * references are at most the store's, cur's, the executor's read of the TF1
+ * reference input i (in, when it is this buffer) and the VariableV2 node's
+ * own output slot in this plan (it ran before us and read the same value).
+ * Any other holder - a snapshot taken with md_session_var_get for a
+ * checkpoint or export, a fetched tensor aliasing the variable - adds one
+ * more and the update goes to a fresh buffer, leaving the holder's copy
+ * intact. The count cannot grow behind our back: the session runs one plan
+ * at a time and the apply op is its variables' only writer during it. */
+static bool in_place_ok(const struct md_train_apply *s, const struct md_tensor *in,
+                        const struct md_tensor *cur)
+{
+    const struct md_buf *b = cur->buf;
+    if (!b || b->release != s->heap_release || cur->data != b->data ||
+        b->size != md_tensor_nbytes(cur))
+        return false;
+    long most = 3 + (in && in->buf == b);
+    return atomic_load_explicit(&b->refs, memory_order_acquire) <= most;
 }
 
 bool md_train_apply_begin(struct md_kernel_ctx *k, int grad_input, struct md_tensor *cur,
@@ -159,6 +186,10 @@ bool md_train_apply_begin(struct md_kernel_ctx *k, int grad_input, struct md_ten
                                 md_shape_str(s1, sizeof s1, cur[i].rank, cur[i].dims),
                                 md_shape_str(s2, sizeof s2, g->rank, g->dims));
             break;
+        }
+        if (in_place_ok(s, k->inputs[i], &cur[i])) {
+            md_tensor_share(&next[i], &cur[i]);
+            continue;
         }
         /* The new value outlives the request: a heap buffer, not the arena. */
         ok = md_tensor_alloc(&next[i], MD_DT_FLOAT, g->rank, g->dims, 0, st);

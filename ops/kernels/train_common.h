@@ -47,19 +47,30 @@ void md_train_col2im(const struct md_nn_geom *g, const float *col, int64_t r0, i
 
 /* ---- Apply* (optimizer) ops ----
  * Inputs 0..n_slots-1 are TF1 variable references (var, then slots such as
- * accum, m, v). init binds them; compute reads their current values, lets
- * the op compute new values into fresh buffers and stores them. Variable
- * values are never written in place (readers may hold them; a restored
- * value may be a read-only bundle view). */
+ * accum, m, v). init binds them; compute reads their current values and lets
+ * the op compute the new values into next[], which md_train_apply_end
+ * stores. next[i] is the variable's own buffer (updated in place) when that
+ * is safe: a whole heap buffer referenced only by the store, the op and the
+ * plan's own read of the variable (see in_place_ok in train_common.c), so
+ * no reader holds it (a checkpoint or export snapshot taken with
+ * md_session_var_get keeps a reference, and then the update goes to a fresh
+ * buffer and the snapshot is never torn) and it is no
+ * read-only bundle view. Otherwise next[i] is a fresh heap buffer. The
+ * update loops are elementwise (element i reads only element i), so they
+ * work in either case. */
 #define MD_TRAIN_MAX_SLOTS 3
 struct md_train_apply {
     int n_vars;
     struct md_var *vars[MD_TRAIN_MAX_SLOTS];
+    /* The release function of md_buf_new's buffers (probed once at init):
+     * tells heap values from bundle views. */
+    void (*heap_release)(struct md_buf *b);
 };
 MD_MUST_CHECK bool md_train_apply_init(struct md_kernel_init *ki, int n_inputs, int n_vars,
                                        struct md_status *st);
-/* Reads the variables into cur[] (references) and allocates next[] of the
- * same shapes (heap buffers: they become the variables' new values). Checks
+/* Reads the variables into cur[] (references) and sets next[] (the same
+ * buffer when it can be updated in place, else a new heap buffer: they
+ * become the variables' new values; see above). Checks
  * that every variable is initialised, float, and that input grad_input has
  * the shape of the variable. */
 MD_MUST_CHECK bool md_train_apply_begin(struct md_kernel_ctx *k, int grad_input,

@@ -4,7 +4,9 @@
  * The first two bytes (little-endian) give the JSON header's length
  * (Inference-Header-Content-Length), taken modulo the rest's size + 1, so
  * the same input covers plain JSON and JSON + binary tensors. Whatever
- * decodes is encoded back (inputs as outputs, binary where asked). */
+ * decodes is encoded back (inputs as outputs, binary where asked). Each
+ * body is also decoded without the single-pass data path, which must give
+ * the same result. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,39 @@
 #include "server/v2.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The single-pass data decode must agree with the general decoder bit for
+ * bit: same verdict, same message, same tensors. */
+static void same_as_general(const char *body, size_t len, size_t hl, bool ok,
+                            const struct md_v2_request *r, const struct md_status *st)
+{
+    struct md_status st2 = MD_STATUS_INIT;
+    struct md_arena *a = md_arena_new(1 << 16, 64u << 20, &st2);
+    if (!a)
+        return;
+    struct md_v2_request r2;
+    md_v2_json_set_single_pass(false);
+    bool ok2 = md_v2_json_decode(body, len, hl, a, &r2, &st2);
+    md_v2_json_set_single_pass(true);
+    if (ok != ok2 || (!ok && (st->code != st2.code || strcmp(st->msg, st2.msg))))
+        abort();
+    for (size_t i = 0; ok && i < r->n_inputs; i++) {
+        const struct md_tensor *x = &r->inputs[i].tensor, *y = &r2.inputs[i].tensor;
+        if (r2.n_inputs != r->n_inputs || x->dtype != y->dtype || x->rank != y->rank ||
+            memcmp(x->dims, y->dims, (size_t)x->rank * sizeof x->dims[0]))
+            abort();
+        int64_t n = md_tensor_num_elements(x);
+        if (x->dtype == MD_DT_STRING) {
+            const struct md_str *p = x->data, *q = y->data;
+            for (int64_t k = 0; k < n; k++)
+                if (p[k].len != q[k].len || (p[k].len && memcmp(p[k].data, q[k].data, p[k].len)))
+                    abort();
+        } else if (n > 0 && memcmp(x->data, y->data, (size_t)n * md_dtype_size(x->dtype))) {
+            abort();
+        }
+    }
+    md_arena_free(a);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -26,7 +61,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!a)
         return 0;
     struct md_v2_request r;
-    if (md_v2_json_decode(body, len, hl, a, &r, &st) && r.n_inputs) {
+    bool ok = md_v2_json_decode(body, len, hl, a, &r, &st);
+    same_as_general(body, len, hl, ok, &r, &st);
+    if (ok && r.n_inputs) {
         struct md_serve_output *outs = md_arena_alloc(a, r.n_inputs * sizeof *outs, &st);
         for (size_t i = 0; outs && i < r.n_inputs; i++) {
             outs[i].alias = r.inputs[i].name;

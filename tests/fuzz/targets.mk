@@ -8,3 +8,4 @@ include tests/fuzz/graph.mk
 include tests/fuzz/json.mk
 include tests/fuzz/grpc.mk
 include tests/fuzz/v2.mk
+include tests/fuzz/train.mk

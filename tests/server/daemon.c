@@ -85,6 +85,9 @@ static pid_t spawn(const char *const *args, int port, char *log, size_t logcap)
     argv[n++] = "--port=0";
     argv[n++] = "--rest_api_bind=127.0.0.1";
     argv[n++] = portarg;
+    if (w && *w) /* under a wrapper (valgrind) requests run ~50x slower;
+                  * the test's own flags below still win */
+        argv[n++] = "--rest_api_timeout_in_ms=600000";
     for (int i = 0; args && args[i] && n < 62; i++)
         argv[n++] = args[i];
     argv[n] = NULL;

@@ -2,8 +2,12 @@
 # tests/tools/test_check.sh: `modeld-cli check` exit status and report: a
 # fixture model that serves (exit 0), a text-format model with an unknown
 # op used by one of two signatures (exit 1, op + node + signature listed),
-# a bad tag set (exit 1) and usage errors (exit 2). Run from the build
-# directory; MD_SRCDIR is the source tree.
+# a bad tag set (exit 1), usage errors (exit 2), a While loop whose body
+# (through a nested call) uses an unknown op (exit 1, listed as
+# "while_body_12/foo") and the same loop fully supported (exit 0); and
+# docs/supported-ops.md must be what `check --supported-ops` prints now
+# (regenerate it with scripts/ops_table.sh). Run from the build directory;
+# MD_SRCDIR is the source tree.
 set -u
 src=${MD_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 cli=${MODELD_CLI:-tools/modeld-cli}
@@ -16,7 +20,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/md_test_check.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 fails=0
 ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fails=$((fails + 1)); }
+bad() { echo "FAIL $*"; fails=$((fails + 1)); }
 
 # expect NAME STATUS PATTERN... : runs check with "$args", compares status
 # and greps each pattern in the output.
@@ -74,12 +78,89 @@ args="--dir $m"
 expect "unknown op listed" 1 "2 signatures, 1 servable" "FancyUnknownOp" \
     "nodes: fancy, fancy2" "needed by: serving_default" "plain *ok" \
     "serving_default *NOT SERVABLE: needs 'FancyUnknownOp'"
+# loop_model DIR OP: a TF2 tf.while_loop (StatelessWhile + library
+# functions, laid out as TensorFlow writes them); the body runs OP on the
+# counter and calls inner_5 (StatefulPartitionedCall), which runs OP again.
+loop_model() {
+    mkdir -p "$1"
+    cat > "$1/saved_model.pbtxt" <<PBTXT
+meta_graphs {
+  meta_info_def { tags: "serve" }
+  graph_def {
+    node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } } }
+    node { name: "while" op: "StatelessWhile" input: "x"
+      attr { key: "T" value { list { type: DT_FLOAT } } }
+      attr { key: "cond" value { func { name: "while_cond_11" } } }
+      attr { key: "body" value { func { name: "while_body_12" } } }
+      attr { key: "parallel_iterations" value { i: 10 } } }
+    node { name: "y" op: "Identity" input: "while" attr { key: "T" value { type: DT_FLOAT } } }
+    library {
+      function {
+        signature { name: "while_cond_11" input_arg { name: "v" type: DT_FLOAT }
+                    output_arg { name: "identity" type: DT_BOOL } }
+        node_def { name: "Less/y" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+          attr { key: "value"
+            value { tensor { dtype: DT_FLOAT tensor_shape { } float_val: 10 } } } }
+        node_def { name: "Less" op: "Less" input: "v" input: "Less/y:output:0"
+          attr { key: "T" value { type: DT_FLOAT } } }
+        ret { key: "identity" value: "Less:z:0" }
+      }
+      function {
+        signature { name: "while_body_12" input_arg { name: "v" type: DT_FLOAT }
+                    output_arg { name: "identity" type: DT_FLOAT } }
+        node_def { name: "add/y" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+          attr { key: "value"
+            value { tensor { dtype: DT_FLOAT tensor_shape { } float_val: 1 } } } }
+        node_def { name: "add" op: "AddV2" input: "v" input: "add/y:output:0"
+          attr { key: "T" value { type: DT_FLOAT } } }
+        node_def { name: "foo" op: "$2" input: "add:z:0"
+          attr { key: "T" value { type: DT_FLOAT } } }
+        node_def { name: "call" op: "StatefulPartitionedCall" input: "foo:output:0"
+          attr { key: "Tin" value { list { type: DT_FLOAT } } }
+          attr { key: "Tout" value { list { type: DT_FLOAT } } }
+          attr { key: "f" value { func { name: "inner_5" } } } }
+        ret { key: "identity" value: "call:output:0" }
+      }
+      function {
+        signature { name: "inner_5" input_arg { name: "a" type: DT_FLOAT }
+                    output_arg { name: "identity" type: DT_FLOAT } }
+        node_def { name: "bar" op: "$2" input: "a"
+          attr { key: "T" value { type: DT_FLOAT } } }
+        ret { key: "identity" value: "bar:output:0" }
+      }
+    }
+  }
+  signature_def { key: "serving_default" value {
+    inputs { key: "x" value { name: "x:0" dtype: DT_FLOAT } }
+    outputs { key: "y" value { name: "y:0" dtype: DT_FLOAT } } } }
+}
+PBTXT
+}
+loop_model "$tmp/loop_bad/1" NoSuchOp
+args="--dir $tmp/loop_bad/1"
+expect "unknown op in a While body" 1 "1 signature, 0 servable" "NoSuchOp" \
+    "nodes: while_body_12/foo, while_body_12/inner_5/bar" "needed by: serving_default" \
+    "serving_default *NOT SERVABLE: needs 'NoSuchOp'"
+loop_model "$tmp/loop_ok/1" Identity
+args="--dir $tmp/loop_ok/1"
+expect "supported While loop" 0 "1 signature, 1 servable" "every signature can be served"
+
 args="--dir $tmp/nowhere"
 expect "missing directory" 1 "modeld-cli check:"
 args=""
 expect "no --dir" 2 "usage: modeld-cli check"
 args="--bogus x"
 expect "unknown option" 2 "unknown or incomplete option"
+
+# The committed supported-ops table must match the registry.
+if "$cli" check --supported-ops > "$tmp/ops.md" 2>&1 &&
+    cmp -s "$tmp/ops.md" "$src/docs/supported-ops.md"; then
+    ok "docs/supported-ops.md up to date"
+else
+    bad "docs/supported-ops.md differs from 'modeld-cli check --supported-ops':" \
+        "regenerate it with scripts/ops_table.sh BUILD_DIR"
+    diff "$src/docs/supported-ops.md" "$tmp/ops.md" | head -20
+fi
 
 [ "$fails" -eq 0 ] || exit 1
 exit 0

@@ -89,16 +89,35 @@ static void optimizer_case(enum md_train_optimizer kind)
         print_error("%s\n", st.msg);
     assert_non_null(p);
     struct md_arena *a = md_arena_new(0, 0, &st);
-    float gv[2][3] = { { 0.5f, -1.0f, 2.0f }, { 0.25f, 0.0f, -1.0f } };
+    float gv[3][3] = { { 0.5f, -1.0f, 2.0f }, { 0.25f, 0.0f, -1.0f }, { -0.5f, 1.0f, 0.5f } };
     double w[3] = { 1.0, -2.0, 0.5 }, m[3] = { 0 }, v[3] = { 0 }, acc[3] = { 0 };
     double b1p = 0.9, b2p = 0.999;
-    for (int step = 0; step < 2; step++) {
+    for (int step = 0; step < 3; step++) {
         struct md_tensor gt = { .dtype = MD_DT_FLOAT, .rank = 1, .dims = { 3 }, .data = gv[step] };
         const struct md_tensor *f[1] = { &gt };
-        struct md_tensor out = MD_TENSOR_INIT;
+        struct md_tensor out = MD_TENSOR_INIT, before = MD_TENSOR_INIT;
+        /* Step 1 updates w in place (its buffer is the store's alone after
+         * step 0 replaced the value set by the test); in step 2 a snapshot
+         * holds w, so the update goes elsewhere and the snapshot stays. */
+        assert_true(md_session_var_get(s, "w", &before, &st));
+        const void *was = before.data;
+        float snap[3];
+        memcpy(snap, before.data, sizeof snap);
+        if (step != 2)
+            md_tensor_cleanup(&before);
         assert_true(md_session_run(s, p, f, &out, a, &st));
         md_tensor_cleanup(&out);
         md_arena_reset(a);
+        struct md_tensor after = MD_TENSOR_INIT;
+        assert_true(md_session_var_get(s, "w", &after, &st));
+        if (step == 1)
+            assert_ptr_equal(after.data, was);
+        if (step == 2) {
+            assert_ptr_not_equal(after.data, was);
+            assert_memory_equal(before.data, snap, sizeof snap);
+            md_tensor_cleanup(&before);
+        }
+        md_tensor_cleanup(&after);
         for (int i = 0; i < 3; i++) {
             double gi = gv[step][i];
             if (kind == MD_OPT_SGD) {
@@ -128,7 +147,7 @@ static void optimizer_case(enum md_train_optimizer kind)
     }
     struct md_tensor gs = MD_TENSOR_INIT;
     assert_true(md_session_var_get(s, "global_step", &gs, &st));
-    assert_int_equal(*(int64_t *)gs.data, 2);
+    assert_int_equal(*(int64_t *)gs.data, 3);
     md_tensor_cleanup(&gs);
     md_arena_free(a);
     md_session_free(s);
@@ -251,6 +270,178 @@ static void test_autodiff_dense(void **state)
     md_arena_free(a);
     md_session_free(s);
     md_tg_free(g);
+}
+
+/* ---- finite-difference checks of the broadcasting / Mean / MatMul rules.
+ * A case builds a scalar loss from variables v0..v{n-1} (no feeds); every
+ * gradient element is compared with a central difference. */
+struct fd_var {
+    int rank;
+    int64_t dims[4];
+};
+
+static struct md_tg_t fd_mean_all(struct md_tg *g, const char *name, struct md_tg_t x, int rank)
+{
+    int32_t ax[4] = { 0, 1, 2, 3 };
+    struct md_tg_t axes = md_tg_vec_i32(g, "fd_axes", (size_t)rank, ax);
+    struct md_tg_t m = md_tg_op2(g, "Mean", name, x, axes);
+    md_tg_attr_type(g, m.node, "Tidx", MD_DT_INT32);
+    md_tg_attr_bool(g, m.node, "keep_dims", false);
+    return m;
+}
+
+static void fd_check(struct md_tg *g, struct md_tg_t loss, const struct md_tg_t *xs,
+                     const struct fd_var *vs, int n)
+{
+    struct md_status st = MD_STATUS_INIT;
+    struct md_tg_t gr[8];
+    if (!md_tg_gradients(g, loss, xs, (size_t)n, gr, &st))
+        print_error("%s\n", st.msg);
+    assert_int_equal(st.code, MD_OK);
+    const Tensorflow__GraphDef *gd = md_tg_graphdef(g, &st);
+    assert_non_null(gd);
+    struct md_session *s = md_session_new(gd, 1, &st);
+    assert_non_null(s);
+    char names[8][16], gn[8][600], ln[600];
+    const char *fetch[9];
+    uint64_t r = 7;
+    for (int k = 0; k < n; k++) {
+        snprintf(names[k], sizeof names[k], "v%d", k);
+        struct md_tensor t = MD_TENSOR_INIT;
+        assert_true(md_tensor_alloc(&t, MD_DT_FLOAT, vs[k].rank, vs[k].dims, 0, &st));
+        for (int64_t i = 0; i < md_tensor_num_elements(&t); i++) {
+            r = r * 6364136223846793005ull + 1442695040888963407ull;
+            ((float *)t.data)[i] = 0.5f + (float)((r >> 40) % 1000) / 1000.0f; /* [0.5, 1.5) */
+        }
+        assert_true(md_session_var_set(s, names[k], &t, &st));
+        md_tensor_cleanup(&t);
+        snprintf(gn[k], sizeof gn[k], "%s:%d", md_tg_name(g, gr[k].node), gr[k].index);
+        fetch[k + 1] = gn[k];
+    }
+    snprintf(ln, sizeof ln, "%s:0", md_tg_name(g, loss.node));
+    fetch[0] = ln;
+    struct md_session_plan *p = md_session_plan(s, NULL, 0, fetch, (size_t)n + 1, &st);
+    if (!p)
+        print_error("%s\n", st.msg);
+    assert_non_null(p);
+    struct md_arena *a = md_arena_new(0, 0, &st);
+    struct md_tensor out[9];
+    for (int i = 0; i <= n; i++)
+        out[i] = (struct md_tensor)MD_TENSOR_INIT;
+    if (!md_session_run(s, p, NULL, out, a, &st))
+        print_error("%s\n", st.msg);
+    assert_int_equal(st.code, MD_OK);
+    assert_int_equal(out[0].rank, 0);
+    for (int k = 0; k < n; k++) {
+        /* each gradient has its variable's shape */
+        assert_int_equal(out[k + 1].rank, vs[k].rank);
+        for (int d = 0; d < vs[k].rank; d++)
+            assert_int_equal(out[k + 1].dims[d], vs[k].dims[d]);
+        struct md_tensor grad = MD_TENSOR_INIT;
+        assert_true(md_tensor_copy(&grad, &out[k + 1], &st));
+        for (int64_t i = 0; i < md_tensor_num_elements(&grad); i++) {
+            double fl[2];
+            for (int sgn = 0; sgn < 2; sgn++) {
+                struct md_tensor t = MD_TENSOR_INIT, c = MD_TENSOR_INIT;
+                struct md_tensor o2[9];
+                assert_true(md_session_var_get(s, names[k], &t, &st));
+                assert_true(md_tensor_copy(&c, &t, &st));
+                ((float *)c.data)[i] += sgn ? -1e-2f : 1e-2f;
+                assert_true(md_session_var_set(s, names[k], &c, &st));
+                for (int j = 0; j <= n; j++)
+                    o2[j] = (struct md_tensor)MD_TENSOR_INIT;
+                assert_true(md_session_run(s, p, NULL, o2, a, &st));
+                fl[sgn] = (double)*(const float *)o2[0].data;
+                for (int j = 0; j <= n; j++)
+                    md_tensor_cleanup(&o2[j]);
+                assert_true(md_session_var_set(s, names[k], &t, &st));
+                md_tensor_cleanup(&t);
+                md_tensor_cleanup(&c);
+            }
+            double num = (fl[0] - fl[1]) / 2e-2, an = (double)((const float *)grad.data)[i];
+            if (fabs(num - an) > 2e-3 + 1e-2 * fabs(an))
+                print_error("%s v%d[%lld]: numeric %g analytic %g\n", md_tg_name(g, loss.node),
+                            k, (long long)i, num, an);
+            assert_true(fabs(num - an) <= 2e-3 + 1e-2 * fabs(an));
+        }
+        md_tensor_cleanup(&grad);
+    }
+    for (int i = 0; i <= n; i++)
+        md_tensor_cleanup(&out[i]);
+    md_arena_free(a);
+    md_session_free(s);
+}
+
+static struct md_tg_t fd_vars(struct md_tg *g, const struct fd_var *vs, int n,
+                              struct md_tg_t *xs)
+{
+    for (int k = 0; k < n; k++) {
+        char nm[16];
+        snprintf(nm, sizeof nm, "v%d", k);
+        xs[k] = md_tg_variable(g, nm, MD_DT_FLOAT, vs[k].rank, vs[k].dims, MD_TG_ZEROS, 0, true);
+    }
+    return xs[0];
+}
+
+/* ((v0[2,3] + v1[3]) * (v2[2,1] - v3[])) / v4[1,3], then AddV2 with itself
+ * broadcast against v5[1,1,3] (rank grows), Mean over axis -1 keep_dims,
+ * squared, Mean over everything. Covers Add/AddV2/Sub/Mul/RealDiv with
+ * broadcasting on either side, a rank change and Mean with negative axes. */
+static void test_autodiff_broadcast(void **state)
+{
+    (void)state;
+    struct md_tg *g = md_tg_new();
+    const struct fd_var vs[6] = { { 2, { 2, 3 } }, { 1, { 3 } },    { 2, { 2, 1 } },
+                                  { 0, { 0 } },    { 2, { 1, 3 } }, { 3, { 1, 1, 3 } } };
+    struct md_tg_t v[6];
+    fd_vars(g, vs, 6, v);
+    struct md_tg_t s1 = md_tg_op2(g, "Add", "add", v[0], v[1]);
+    struct md_tg_t s2 = md_tg_op2(g, "Sub", "sub", v[2], v[3]);
+    struct md_tg_t z = md_tg_op2(g, "RealDiv", "div", md_tg_op2(g, "Mul", "mul", s1, s2), v[4]);
+    z = md_tg_op2(g, "AddV2", "add3", z, v[5]); /* [1,2,3] */
+    int32_t m1 = -1;
+    struct md_tg_t ax = md_tg_vec_i32(g, "last", 1, &m1);
+    struct md_tg_t m = md_tg_op2(g, "Mean", "mean_last", z, ax); /* [1,2,1] */
+    md_tg_attr_type(g, m.node, "Tidx", MD_DT_INT32);
+    md_tg_attr_bool(g, m.node, "keep_dims", true);
+    m = md_tg_op2(g, "Mul", "sq", m, m);
+    fd_check(g, fd_mean_all(g, "loss", m, 3), v, vs, 6);
+    md_tg_free(g);
+
+    /* Mean over a scalar axis (not a vector), keep_dims false, axis 0 of 3. */
+    g = md_tg_new();
+    const struct fd_var w[2] = { { 3, { 2, 3, 2 } }, { 2, { 3, 2 } } };
+    fd_vars(g, w, 2, v);
+    int32_t zero = 0;
+    struct md_tensor t0 = { .dtype = MD_DT_INT32, .rank = 0, .data = &zero };
+    struct md_tg_t a0 = md_tg_const(g, "axis0", &t0);
+    m = md_tg_op2(g, "Mean", "mean0", v[0], a0); /* [3,2] */
+    md_tg_attr_type(g, m.node, "Tidx", MD_DT_INT32);
+    m = md_tg_op2(g, "Mul", "weighted", m, v[1]);
+    fd_check(g, fd_mean_all(g, "loss", md_tg_op2(g, "Mul", "sq", m, m), 2), v, w, 2);
+    md_tg_free(g);
+}
+
+/* MatMul with every transpose_a / transpose_b combination: loss =
+ * mean((op(A) op(B))^2) for A, B stored transposed as the attrs say. */
+static void test_autodiff_matmul_transposes(void **state)
+{
+    (void)state;
+    for (int c = 0; c < 4; c++) {
+        bool ta = c & 1, tb = c & 2;
+        struct md_tg *g = md_tg_new();
+        /* op(A) is [2,3], op(B) is [3,4] */
+        const struct fd_var vs[2] = { { 2, { ta ? 3 : 2, ta ? 2 : 3 } },
+                                      { 2, { tb ? 4 : 3, tb ? 3 : 4 } } };
+        struct md_tg_t v[2];
+        fd_vars(g, vs, 2, v);
+        struct md_tg_t mm = md_tg_op2(g, "MatMul", "mm", v[0], v[1]);
+        md_tg_attr_bool(g, mm.node, "transpose_a", ta);
+        md_tg_attr_bool(g, mm.node, "transpose_b", tb);
+        struct md_tg_t sq = md_tg_op2(g, "Mul", "sq", mm, mm);
+        fd_check(g, fd_mean_all(g, "loss", sq, 2), v, vs, 2);
+        md_tg_free(g);
+    }
 }
 
 static void test_autodiff_errors(void **state)
@@ -473,7 +664,8 @@ int main(void)
         cmocka_unit_test(test_optimizers),      cmocka_unit_test(test_autodiff_dense),
         cmocka_unit_test(test_autodiff_errors), cmocka_unit_test(test_checkpoints),
         cmocka_unit_test(test_events),          cmocka_unit_test(test_export_gc),
-        cmocka_unit_test(test_input_errors),
+        cmocka_unit_test(test_input_errors),    cmocka_unit_test(test_autodiff_broadcast),
+        cmocka_unit_test(test_autodiff_matmul_transposes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -5,9 +5,13 @@
  * order, which is a reverse topological order because the builder only
  * connects a node to nodes created before it.
  *
- * Limits (the built-in models stay inside them): Mul/Add/Sub take the
- * gradient as if both sides had the shape of the result (no broadcast
- * reduction), Mean must reduce to a scalar, MatMul without transposes. */
+ * Binary elementwise ops (Add, AddV2, Sub, Mul, RealDiv) broadcast as
+ * TensorFlow's do, so their gradients are summed back to each operand's
+ * shape: BroadcastGradientArgs(Shape(x), Shape(y)) gives the axes, then Sum
+ * over them and Reshape to the operand's shape (for same-shape operands the
+ * axes are empty and the Sum is a copy). Mean's gradient handles any axes
+ * (negative too) and keep_dims; MatMul's handles transpose_a/transpose_b. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +111,144 @@ static struct md_tg_t matmul(struct ad *a, struct md_tg_t x, struct md_tg_t y, b
     return md_tg_out(id, 0);
 }
 
+static int nodeT(struct ad *a, const char *op, const char *suffix, const struct md_tg_t *in,
+                 int n, enum md_dtype t)
+{
+    char nm[600];
+    gname(a, nm, sizeof nm, suffix ? suffix : op);
+    int id = md_tg_node(a->g, op, nm, in, n);
+    md_tg_attr_type(a->g, id, "T", t);
+    return id;
+}
+
+static struct md_tg_t i32_const(struct ad *a, const char *suffix, size_t n, const int32_t *v)
+{
+    char nm[600];
+    gname(a, nm, sizeof nm, suffix);
+    if (n == 1) { /* a scalar */
+        struct md_tensor t = { .dtype = MD_DT_INT32, .rank = 0, .data = (void *)(uintptr_t)v };
+        return md_tg_const(a->g, nm, &t);
+    }
+    return md_tg_vec_i32(a->g, nm, n, v);
+}
+
+static bool attr_bool(const struct md_tg *g, int node, const char *key)
+{
+    const Tensorflow__AttrValue *v = md_tg_attr_get(g, node, key);
+    return v && v->value_case == TENSORFLOW__ATTR_VALUE__VALUE_B && v->b;
+}
+
+static enum md_dtype attr_type(const struct md_tg *g, int node, const char *key,
+                               enum md_dtype dflt)
+{
+    const Tensorflow__AttrValue *v = md_tg_attr_get(g, node, key);
+    return v && v->value_case == TENSORFLOW__ATTR_VALUE__VALUE_TYPE ? (enum md_dtype)v->type
+                                                                    : dflt;
+}
+
+static struct md_tg_t cast(struct ad *a, struct md_tg_t x, enum md_dtype from, enum md_dtype to)
+{
+    char nm[600];
+    gname(a, nm, sizeof nm, "Cast");
+    int c = md_tg_node(a->g, "Cast", nm, &x, 1);
+    md_tg_attr_type(a->g, c, "SrcT", from);
+    md_tg_attr_type(a->g, c, "DstT", to);
+    md_tg_attr_bool(a->g, c, "Truncate", false);
+    return md_tg_out(c, 0);
+}
+
+static struct md_tg_t reshape(struct ad *a, struct md_tg_t x, struct md_tg_t shape)
+{
+    struct md_tg_t in[2] = { x, shape };
+    int r = nodeT(a, "Reshape", NULL, in, 2, MD_DT_FLOAT);
+    md_tg_attr_type(a->g, r, "Tshape", MD_DT_INT32);
+    return md_tg_out(r, 0);
+}
+
+static struct md_tg_t sum(struct ad *a, struct md_tg_t x, struct md_tg_t axes, enum md_dtype t,
+                          bool keep)
+{
+    struct md_tg_t in[2] = { x, axes };
+    int r = nodeT(a, "Sum", NULL, in, 2, t);
+    md_tg_attr_type(a->g, r, "Tidx", MD_DT_INT32);
+    md_tg_attr_bool(a->g, r, "keep_dims", keep);
+    return md_tg_out(r, 0);
+}
+
+/* The gradients gx, gy of a broadcasting binary op on (x, y) (each of the
+ * result's shape) summed back to the shapes of x and y. */
+static void unbroadcast(struct ad *a, struct md_tg_t x, struct md_tg_t y, const bool *want,
+                        struct md_tg_t *gxy)
+{
+    struct md_tg_t sxy[2] = { shape_of(a, x), shape_of(a, y) };
+    int bga = nodeT(a, "BroadcastGradientArgs", NULL, sxy, 2, MD_DT_INT32);
+    for (int k = 0; k < 2; k++)
+        if (want[k])
+            gxy[k] = reshape(a, sum(a, gxy[k], md_tg_out(bga, k), MD_DT_FLOAT, false), sxy[k]);
+}
+
+/* d Mean(x, axes) / dx: dy reshaped to the reduced shape with kept dims
+ * (x's shape with the reduced axes set to 1), broadcast to x's shape and
+ * divided by the number of elements averaged (size(x) / size(y)). The kept
+ * shape is computed from the axes in the graph (they may be negative):
+ * kept = sx - (sx - 1) * mask, mask[i] = #{ j : (axes[j] mod rank) == i }. */
+static struct md_tg_t mean_grad(struct ad *a, int id, struct md_tg_t x, struct md_tg_t axes,
+                                struct md_tg_t dy)
+{
+    struct md_tg *g = a->g;
+    char nm[600];
+    enum md_dtype tidx = attr_type(g, id, "Tidx", MD_DT_INT32);
+    if (tidx != MD_DT_INT32)
+        axes = cast(a, axes, tidx, MD_DT_INT32);
+    struct md_tg_t sx = shape_of(a, x);
+    gname(a, nm, sizeof nm, "Rank");
+    int rk = md_tg_node(g, "Rank", nm, &x, 1);
+    md_tg_attr_type(g, rk, "T", MD_DT_FLOAT);
+    struct md_tg_t r = md_tg_out(rk, 0);
+    int32_t zero = 0, one = 1, row[2] = { 1, -1 }, col[2] = { -1, 1 };
+    struct md_tg_t in[3] = { axes, r };
+    struct md_tg_t ax = md_tg_out(nodeT(a, "AddV2", "axes_plus_rank", in, 2, MD_DT_INT32), 0);
+    in[0] = ax;
+    ax = md_tg_out(nodeT(a, "FloorMod", NULL, in, 2, MD_DT_INT32), 0);
+    struct md_tg_t rin[3] = { i32_const(a, "range/start", 1, &zero), r,
+                              i32_const(a, "range/delta", 1, &one) };
+    int rg = md_tg_node(g, "Range", (gname(a, nm, sizeof nm, "Range"), nm), rin, 3);
+    md_tg_attr_type(g, rg, "Tidx", MD_DT_INT32);
+    struct md_tg_t rng = md_tg_out(rg, 0);
+    in[0] = md_tg_out(nodeT(a, "Reshape", "range_col", (struct md_tg_t[]){ rng,
+                                i32_const(a, "col_shape", 2, col) }, 2, MD_DT_INT32), 0);
+    md_tg_attr_type(g, in[0].node, "Tshape", MD_DT_INT32);
+    in[1] = md_tg_out(nodeT(a, "Reshape", "axes_row", (struct md_tg_t[]){ ax,
+                                i32_const(a, "row_shape", 2, row) }, 2, MD_DT_INT32), 0);
+    md_tg_attr_type(g, in[1].node, "Tshape", MD_DT_INT32);
+    int eq = nodeT(a, "Equal", NULL, in, 2, MD_DT_INT32);
+    md_tg_attr_bool(g, eq, "incompatible_shape_error", true);
+    struct md_tg_t mask = sum(a, cast(a, md_tg_out(eq, 0), MD_DT_BOOL, MD_DT_INT32),
+                              i32_const(a, "mask_axis", 1, &one), MD_DT_INT32, false);
+    in[0] = sx;
+    in[1] = i32_const(a, "one", 1, &one);
+    struct md_tg_t sx1 = md_tg_out(nodeT(a, "Sub", "shape_minus_one", in, 2, MD_DT_INT32), 0);
+    in[0] = sx1;
+    in[1] = mask;
+    struct md_tg_t drop = md_tg_out(nodeT(a, "Mul", "masked", in, 2, MD_DT_INT32), 0);
+    in[0] = sx;
+    in[1] = drop;
+    struct md_tg_t kept = md_tg_out(nodeT(a, "Sub", "kept_shape", in, 2, MD_DT_INT32), 0);
+    in[0] = reshape(a, dy, kept);
+    in[1] = sx;
+    int bt = nodeT(a, "BroadcastTo", NULL, in, 2, MD_DT_FLOAT);
+    md_tg_attr_type(g, bt, "Tidx", MD_DT_INT32);
+    struct md_tg_t sizes[2];
+    struct md_tg_t xy[2] = { x, md_tg_out(id, 0) };
+    for (int k = 0; k < 2; k++) {
+        int sz = nodeT(a, "Size", k ? "Size_y" : "Size_x", &xy[k], 1, MD_DT_FLOAT);
+        md_tg_attr_type(g, sz, "out_type", MD_DT_INT32);
+        sizes[k] = cast(a, md_tg_out(sz, 0), MD_DT_INT32, MD_DT_FLOAT);
+    }
+    struct md_tg_t scale = op2(a, "RealDiv", sizes[1], sizes[0]);
+    return op2(a, "Mul", md_tg_out(bt, 0), scale);
+}
+
 /* Gradient rule of one node. dy[k] valid when has[k]. dx[i] filled for the
  * inputs that need one (want[i]). */
 static bool node_grad(struct ad *a, int id, const struct md_tg_t *dy, const bool *has,
@@ -145,10 +287,16 @@ static bool node_grad(struct ad *a, int id, const struct md_tg_t *dy, const bool
         dx[0] = md_tg_out(r, 0);
         got[0] = true;
     } else if (!strcmp(op, "MatMul")) {
+        /* C = op(A) op(B) with op = transpose when the attr says so. */
+        bool ta = attr_bool(g, id, "transpose_a"), tb = attr_bool(g, id, "transpose_b");
         if (want[0])
-            dx[0] = matmul(a, dy[0], in[1], false, true);
+            dx[0] = !ta ? matmul(a, dy[0], in[1], false, !tb)   /* dC op(B)^T */
+                        : tb ? matmul(a, in[1], dy[0], true, true) /* B^T dC^T */
+                             : matmul(a, in[1], dy[0], false, true); /* B dC^T */
         if (want[1])
-            dx[1] = matmul(a, in[0], dy[0], true, false);
+            dx[1] = !tb ? matmul(a, in[0], dy[0], !ta, false)   /* op(A)^T dC */
+                        : ta ? matmul(a, dy[0], in[0], true, true) /* dC^T A^T */
+                             : matmul(a, dy[0], in[0], true, false); /* dC^T A */
         got[0] = want[0];
         got[1] = want[1];
     } else if (!strcmp(op, "BiasAdd")) {
@@ -193,26 +341,36 @@ static bool node_grad(struct ad *a, int id, const struct md_tg_t *dy, const bool
             md_tg_attr_copy(g, c, id, keys[k]);
         dx[0] = md_tg_out(c, 0);
         got[0] = true;
-    } else if (!strcmp(op, "Mul")) {
-        if (want[0])
-            dx[0] = op2(a, "Mul", dy[0], in[1]);
-        if (want[1])
-            dx[1] = op2(a, "Mul", dy[0], in[0]);
-        got[0] = want[0];
-        got[1] = want[1];
-    } else if (!strcmp(op, "AddV2") || !strcmp(op, "Add")) {
-        dx[0] = dx[1] = dy[0];
-        got[0] = want[0];
-        got[1] = want[1];
-    } else if (!strcmp(op, "Sub")) {
-        dx[0] = dy[0];
-        if (want[1]) {
+    } else if (!strcmp(op, "Mul") || !strcmp(op, "AddV2") || !strcmp(op, "Add") ||
+               !strcmp(op, "Sub") || !strcmp(op, "RealDiv")) {
+        struct md_tg_t gxy[2] = { dy[0], dy[0] };
+        if (!strcmp(op, "Mul")) {
+            if (want[0])
+                gxy[0] = op2(a, "Mul", dy[0], in[1]);
+            if (want[1])
+                gxy[1] = op2(a, "Mul", in[0], dy[0]);
+        } else if (!strcmp(op, "Sub") && want[1]) {
             char nm[600];
             gname(a, nm, sizeof nm, "Neg");
-            dx[1] = md_tg_op1(g, "Neg", nm, dy[0]);
+            gxy[1] = md_tg_op1(g, "Neg", nm, dy[0]);
+        } else if (!strcmp(op, "RealDiv")) {
+            /* dx = dz / y; dy = dz * (-x / y / y) */
+            if (want[0])
+                gxy[0] = op2(a, "RealDiv", dy[0], in[1]);
+            if (want[1]) {
+                char nm[600];
+                gname(a, nm, sizeof nm, "Neg");
+                struct md_tg_t q = op2(a, "RealDiv", op2(a, "RealDiv",
+                                                          md_tg_op1(g, "Neg", nm, in[0]), in[1]),
+                                       in[1]);
+                gxy[1] = op2(a, "Mul", dy[0], q);
+            }
         }
-        got[0] = want[0];
-        got[1] = want[1];
+        unbroadcast(a, in[0], in[1], want, gxy);
+        for (int k = 0; k < 2; k++) {
+            dx[k] = gxy[k];
+            got[k] = want[k];
+        }
     } else if (!strcmp(op, "SquaredDifference")) {
         char nm[600];
         gname(a, nm, sizeof nm, "scale");
@@ -226,25 +384,7 @@ static bool node_grad(struct ad *a, int id, const struct md_tg_t *dy, const bool
         got[0] = want[0];
         got[1] = want[1];
     } else if (!strcmp(op, "Mean")) {
-        /* d mean / dx = dy / size(x), broadcast to x's shape (full reduction). */
-        char nm[600];
-        gname(a, nm, sizeof nm, "Size");
-        int sz = md_tg_node(g, "Size", nm, &in[0], 1);
-        md_tg_attr_type(g, sz, "T", MD_DT_FLOAT);
-        md_tg_attr_type(g, sz, "out_type", MD_DT_INT32);
-        gname(a, nm, sizeof nm, "Cast");
-        struct md_tg_t szt = md_tg_out(sz, 0);
-        int cs = md_tg_node(g, "Cast", nm, &szt, 1);
-        md_tg_attr_type(g, cs, "SrcT", MD_DT_INT32);
-        md_tg_attr_type(g, cs, "DstT", MD_DT_FLOAT);
-        md_tg_attr_bool(g, cs, "Truncate", false);
-        struct md_tg_t v = op2(a, "RealDiv", dy[0], md_tg_out(cs, 0));
-        gname(a, nm, sizeof nm, "Fill");
-        struct md_tg_t fin[2] = { shape_of(a, in[0]), v };
-        int f = md_tg_node(g, "Fill", nm, fin, 2);
-        md_tg_attr_type(g, f, "T", MD_DT_FLOAT);
-        md_tg_attr_type(g, f, "index_type", MD_DT_INT32);
-        dx[0] = md_tg_out(f, 0);
+        dx[0] = mean_grad(a, id, in[0], in[1], dy[0]);
         got[0] = true;
     } else if (!strcmp(op, "SparseSoftmaxCrossEntropyWithLogits") ||
                !strcmp(op, "SoftmaxCrossEntropyWithLogits")) {

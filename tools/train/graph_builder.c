@@ -395,6 +395,17 @@ void md_tg_attr_copy(struct md_tg *g, int to, int from, const char *key)
         }
 }
 
+const Tensorflow__AttrValue *md_tg_attr_get(const struct md_tg *g, int node, const char *key)
+{
+    if (node < 0 || node >= g->n)
+        return NULL;
+    const Tensorflow__NodeDef *d = g->defs[node];
+    for (size_t i = 0; i < d->n_attr; i++)
+        if (!strcmp(d->attr[i]->key, key))
+            return d->attr[i]->value;
+    return NULL;
+}
+
 void md_tg_attr_tensor(struct md_tg *g, int node, const char *key, const struct md_tensor *t)
 {
     Tensorflow__AttrValue *a = attr_slot(g, node, key);

@@ -97,6 +97,8 @@ void md_tg_attr_list_str(struct md_tg *g, int node, const char *key, size_t n,
  * the forward op's strides/padding). */
 void md_tg_attr_copy(struct md_tg *g, int to, int from, const char *key);
 void md_tg_attr_tensor(struct md_tg *g, int node, const char *key, const struct md_tensor *t);
+/* Attr `key` of a node as added (borrowed), NULL when absent. */
+const Tensorflow__AttrValue *md_tg_attr_get(const struct md_tg *g, int node, const char *key);
 
 /* Convenience: node output 0 / 1 */
 static inline struct md_tg_t md_tg_out(int node, int index)

@@ -16,4 +16,13 @@ TESTS += tests/ops/kernels/test_sparse tests/ops/kernels/test_sparse_hash \
   tests/ops/kernels/test_lookup
 # `modeld-cli check` (tools/cli_check.c, ops/check.c).
 TESTS += tests/tools/test_check.sh
-EXTRA_DIST += tests/tools/test_check.sh
+EXTRA_DIST += tests/tools/test_check.sh docs/supported-ops.md scripts/ops_table.sh
+# BroadcastGradientArgs, ResourceApplyGradientDescent and md_check_model
+# inside functions (golden data: tests/ops/gen/census_extra.py).
+check_PROGRAMS += tests/ops/kernels/test_census_extra
+tests_ops_kernels_test_census_extra_SOURCES = tests/ops/kernels/test_census_extra.c \
+  tests/ops/golden/census_extra_golden.h
+tests_ops_kernels_test_census_extra_CFLAGS = $(TEST_CFLAGS)
+tests_ops_kernels_test_census_extra_LDADD = $(HARNESS_LIBS)
+TESTS += tests/ops/kernels/test_census_extra
+EXTRA_DIST += tests/ops/gen/census_extra.py

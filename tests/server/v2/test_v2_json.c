@@ -186,6 +186,68 @@ static void test_decode_numbers(void **state)
     }
 }
 
+/* The single-pass decode of "data" (shape and datatype first) and the
+ * general decoder agree on values and on errors, whichever path a body
+ * takes: nested as the shape, flat, ragged, "data" first, a shape given
+ * twice, and bodies that fail. */
+static void test_single_pass_same(void **state)
+{
+    (void)state;
+    static const char *const bodies[] = {
+        "{\"inputs\":[{\"name\":\"x\",\"shape\":[2,3],\"datatype\":\"FP32\","
+        "\"data\":[[1,2.5,-3e-2],[4,5,0.1]]}]}",
+        "{\"inputs\":[{\"name\":\"x\",\"shape\":[2,3],\"datatype\":\"INT64\","
+        "\"data\":[1,2,3,4,5,-9223372036854775808]}]}",
+        "{\"inputs\":[{\"name\":\"x\",\"shape\":[2,3],\"datatype\":\"FP64\","
+        "\"data\":[[1,2],[3,4,5],[6]]}]}",
+        "{\"inputs\":[{\"name\":\"x\",\"data\":[[1,2],[3,4]],\"shape\":[2,2],"
+        "\"datatype\":\"UINT8\"}]}",
+        "{\"inputs\":[{\"name\":\"x\",\"shape\":[4],\"datatype\":\"FP16\",\"data\":[1,2,3,4],"
+        "\"shape\":[2,2]}]}",
+        "{\"inputs\":[{\"name\":\"x\",\"shape\":[2,1],\"datatype\":\"BYTES\","
+        "\"data\":[[\"a\"],[\"\\u00e9\"]]}]}",
+        "{\"inputs\":[{\"name\":\"x\",\"shape\":[3],\"datatype\":\"FP32\",\"data\":[1,2]}]}",
+        "{\"inputs\":[{\"name\":\"x\",\"shape\":[2],\"datatype\":\"INT8\",\"data\":[1,300]}]}",
+        "{\"inputs\":[{\"name\":\"x\",\"shape\":[2],\"datatype\":\"FP32\",\"data\":[1,\"a\"]}]}",
+        "{\"inputs\":[{\"name\":\"x\",\"shape\":[2],\"datatype\":\"BOOL\",\"data\":[true,1]}]}",
+        "{\"inputs\":[{\"name\":\"x\",\"shape\":[1],\"datatype\":\"FP32\",\"data\":[1,]}]}",
+        "{\"inputs\":[{\"name\":\"x\",\"shape\":[2],\"datatype\":\"FP32\",\"data\":[1,2]},"
+        "{\"shape\":[1]}]}",
+    };
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        struct md_v2_request r1, r2;
+        struct md_status s1 = MD_STATUS_INIT, s2 = MD_STATUS_INIT;
+        bool ok1 = decode(bodies[i], &r1, &s1);
+        struct md_arena *a2 = md_arena_new(1 << 16, 1 << 24, &s2);
+        assert_non_null(a2);
+        md_v2_json_set_single_pass(false);
+        bool ok2 = md_v2_json_decode(bodies[i], strlen(bodies[i]), strlen(bodies[i]), a2, &r2,
+                                     &s2);
+        md_v2_json_set_single_pass(true);
+        assert_int_equal(ok1, ok2);
+        assert_string_equal(s1.msg, s2.msg);
+        if (!ok1) {
+            md_arena_free(a2);
+            continue;
+        }
+        assert_int_equal(r1.n_inputs, r2.n_inputs);
+        const struct md_tensor *a = &r1.inputs[0].tensor, *b = &r2.inputs[0].tensor;
+        assert_int_equal(a->rank, b->rank);
+        assert_memory_equal(a->dims, b->dims, sizeof a->dims);
+        int64_t n = md_tensor_num_elements(a);
+        if (a->dtype == MD_DT_STRING) {
+            const struct md_str *p = a->data, *q = b->data;
+            for (int64_t k = 0; k < n; k++) {
+                assert_int_equal(p[k].len, q[k].len);
+                assert_memory_equal(p[k].data, q[k].data, p[k].len);
+            }
+        } else {
+            assert_memory_equal(a->data, b->data, (size_t)n * md_dtype_size(a->dtype));
+        }
+        md_arena_free(a2);
+    }
+}
+
 static void test_decode_binary(void **state)
 {
     (void)state;
@@ -386,7 +448,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_datatypes),       cmocka_unit_test(test_half),
         cmocka_unit_test(test_decode_nested_and_flat), cmocka_unit_test(test_decode_binary),
-        cmocka_unit_test(test_decode_numbers),
+        cmocka_unit_test(test_decode_numbers),  cmocka_unit_test(test_single_pass_same),
         cmocka_unit_test(test_decode_errors),   cmocka_unit_test(test_encode),
         cmocka_unit_test(test_server_metadata), cmocka_unit_test(test_paths),
     };
