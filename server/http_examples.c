@@ -1,4 +1,5 @@
 /* http_examples.c: POST ...:classify and ...:regress with tf.Example JSON. */
+#include <stdio.h>
 #include "server/server_impl.h"
 
 static bool run(struct md_req *req, struct md_resp *resp, bool classify, struct md_status *st)
@@ -17,7 +18,7 @@ static bool run(struct md_req *req, struct md_resp *resp, bool classify, struct 
     bool ok = false;
     const struct md_signature *sig = md_serve_signature(sv, signame, st);
     if (sig) {
-        req->signature = sig->key;
+        snprintf(req->signature, sizeof req->signature, "%s", sig->key);
         if (classify) {
             struct md_classify_result r;
             ok = md_serve_classify(sv, sig, &examples, req->arena, &r, st) &&

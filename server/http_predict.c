@@ -1,4 +1,5 @@
 /* http_predict.c: POST /v1/models/{m}[/versions/{n}|/labels/{l}]:predict. */
+#include <stdio.h>
 #include "server/server_impl.h"
 
 bool md_http_predict(struct md_req *req, struct md_resp *resp, struct md_status *st)
@@ -19,7 +20,7 @@ bool md_http_predict(struct md_req *req, struct md_resp *resp, struct md_status 
     size_t n_outs = 0;
     const struct md_signature *sig = md_serve_signature(sv, jp.signature_name, st);
     if (sig) {
-        req->signature = sig->key;
+        snprintf(req->signature, sizeof req->signature, "%s", sig->key);
         struct md_feed *feeds;
         size_t n_feeds;
         enum md_json_format fmt;

@@ -141,7 +141,9 @@ struct md_req {
     struct md_manager *mgr;
     /* for metrics and logs */
     const char *api;       /* "predict", ... ; NULL = not counted */
-    const char *signature; /* resolved signature key */
+    /* resolved signature key, copied: the servable that owns the key may be
+     * unloaded before the request's metrics are recorded */
+    char signature[256];
     int64_t version;       /* served version, -1 if none */
     const char *infer_header; /* KServe v2: Inference-Header-Content-Length or NULL */
 };

@@ -239,7 +239,7 @@ static bool infer(struct md_req *req, struct md_resp *resp, const struct md_mode
     const struct md_signature *sig = NULL;
     bool ok = md_v2_infer(sv, &r, req->arena, &sig, &outs, &n, st);
     if (sig)
-        req->signature = sig->key;
+        snprintf(req->signature, sizeof req->signature, "%s", sig->key);
     ok = ok && md_v2_json_encode(resp->body, md_servable_name(sv), md_servable_version(sv), &r,
                                  outs, n, &hdr, st);
     for (size_t i = 0; i < n; i++)

@@ -1,6 +1,20 @@
 /* cli_show.c: `modeld-cli show`, the text of TensorFlow's
  * `saved_model_cli show`, line for line, plus --json for scripts.
  *
+ * After TensorFlow's ops line (--all, --list_ops) comes one line of modeld's
+ * own, which saved_model_cli does not print, naming the ops modeld cannot run:
+ *
+ *   modeld can run all of these ops
+ *   modeld cannot run 2 of these ops: {'Foo', 'SaveV2'}; serving needs 'Foo' (serving_default)
+ *   modeld cannot run 1 of these ops: {'SaveV2'}; serving needs none of them
+ *
+ * An op counts when the registry lacks it or refuses it for safety; "serving
+ * needs" is md_check_model's finding (the signatures, the restore op and the
+ * init op, including ops inside the functions they call, which TensorFlow's
+ * list leaves out for If/While/Case: such ops make the line say "these ops
+ * (or the functions they call)"). --json has the same facts as
+ * "unsupported_ops" (sorted names) and "unsupported_ops_needed_by".
+ *
  * Output goes to stdout, errors to stderr. Strings from the model are printed
  * as they are, except that control characters and bytes that are not UTF-8
  * become \xNN, so a hostile model cannot drive the terminal.
@@ -9,8 +23,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "loader/loader.h"
+#include "ops/check.h"
+#include "ops/kernel.h"
 #include "tools/cli.h"
 
 struct show_opts {
@@ -30,7 +47,8 @@ static const char show_usage[] =
     "                        exactly TAGS (comma-separated, e.g. serve or serve,gpu)\n"
     "  --signature_def KEY   with --tag_set: inputs, outputs and method of one signature\n"
     "  --list_ops            with --tag_set: also the ops the graph and the functions\n"
-    "                        it calls use\n"
+    "                        it calls use, then a line naming those modeld cannot run\n"
+    "                        and whether serving the model needs them\n"
     "  --all                 every tag-set, signature and op list\n"
     "  --json                the same facts as JSON\n"
     "Flags take their value as `--flag value` or `--flag=value`.\n"
@@ -355,6 +373,161 @@ static json_t *ops_json(const Tensorflow__MetaGraphDef *m)
     return a;
 }
 
+/* ------------------------------------------ the ops modeld cannot run */
+
+struct unsupported {
+    struct strvec ops;          /* sorted, unique; borrowed from the graph or from r */
+    bool extra;                 /* some are inside functions TensorFlow's list omits */
+    bool checked;               /* r holds md_check_model's report, else st says why not */
+    struct md_check_report r;
+    struct md_status st;
+};
+
+static bool op_unsupported(const char *op)
+{
+    const struct md_op_def *d = md_op_lookup(op);
+    return !d || (d->flags & MD_OP_REFUSED);
+}
+
+static bool strvec_has(const struct strvec *s, const char *x)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (!strcmp(s->v[i], x))
+            return true;
+    return false;
+}
+
+static const struct md_check_missing *needed(const struct unsupported *u, const char *op)
+{
+    for (size_t i = 0; u->checked && i < u->r.n_missing; i++)
+        if (!strcmp(u->r.missing[i].op, op))
+            return &u->r.missing[i];
+    return NULL;
+}
+
+/* md_check_model on meta graph m of the model in dir, whose signature table
+ * is sigs: the same plans md_model_load makes (the restore op only when
+ * variables/variables.index exists, as md_savedmodel_open). */
+static void check_meta(const char *dir, const Tensorflow__MetaGraphDef *m,
+                       struct md_signature *sigs, size_t ns, struct unsupported *u)
+{
+    struct md_savedmodel sm = { 0 };
+    sm.meta = m;
+    sm.signatures = sigs;
+    sm.n_signatures = ns;
+    size_t len = strlen(dir) + sizeof "/variables/variables.index";
+    char *index = malloc(len);
+    if (!index) {
+        md_status_set(&u->st, MD_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
+    snprintf(index, len, "%s/variables/variables.index", dir);
+    struct stat sb;
+    if (stat(index, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        struct md_status bst = MD_STATUS_INIT;
+        index[len - sizeof ".index"] = '\0'; /* the bundle prefix */
+        sm.vars = md_bundle_open(index, &bst); /* unreadable: no restore plan */
+    }
+    free(index);
+    u->checked = md_check_model(&sm, &u->r, &u->st);
+    md_bundle_free(sm.vars);
+}
+
+/* The ops of m (TensorFlow's list, see graph_ops) that modeld's registry
+ * lacks or refuses, plus those md_check_model finds the signatures, restore
+ * or init op need (some may be inside If/While/Case functions). false on
+ * OOM; else unsupported_cleanup. */
+static bool unsupported_find(const char *dir, const Tensorflow__MetaGraphDef *m,
+                             struct md_signature *sigs, size_t ns, struct unsupported *u)
+{
+    *u = (struct unsupported){ .st = MD_STATUS_INIT };
+    struct strvec all;
+    if (!graph_ops(m->graph_def, &all))
+        return false;
+    bool ok = true;
+    for (size_t i = 0; ok && i < all.n; i++)
+        if (op_unsupported(all.v[i]))
+            ok = strvec_push(&u->ops, all.v[i]);
+    check_meta(dir, m, sigs, ns, u);
+    for (size_t i = 0; ok && u->checked && i < u->r.n_missing; i++) {
+        const char *op = u->r.missing[i].op;
+        if (strvec_has(&all, op) || strvec_has(&u->ops, op))
+            continue;
+        u->extra = true;
+        ok = strvec_push(&u->ops, op);
+    }
+    if (u->ops.n)
+        qsort(u->ops.v, u->ops.n, sizeof *u->ops.v, str_cmp);
+    free(all.v);
+    if (!ok) {
+        free(u->ops.v);
+        if (u->checked)
+            md_check_report_cleanup(&u->r);
+    }
+    return ok;
+}
+
+static void unsupported_cleanup(struct unsupported *u)
+{
+    free(u->ops.v);
+    if (u->checked)
+        md_check_report_cleanup(&u->r);
+}
+
+/* "modeld cannot run 2 of these ops: {'Foo', 'SaveV2'}; serving needs 'Foo' (serving_default)" */
+static void print_unsupported_line(FILE *f, const struct unsupported *u)
+{
+    if (!u->ops.n) {
+        fputs("modeld can run all of these ops", f);
+    } else {
+        fprintf(f, "modeld cannot run %zu of these ops%s: ", u->ops.n,
+                u->extra ? " (or of the functions they call)" : "");
+        for (size_t i = 0; i < u->ops.n; i++) {
+            fputs(i ? ", " : "{", f);
+            put_repr(f, u->ops.v[i]);
+        }
+        fputc('}', f);
+    }
+    if (!u->checked) {
+        fputs("; cannot tell what serving needs: ", f);
+        put_str(f, u->st.msg, 0);
+    } else if (u->ops.n) {
+        size_t k = 0;
+        for (size_t i = 0; i < u->ops.n; i++) {
+            const struct md_check_missing *mi = needed(u, u->ops.v[i]);
+            if (!mi)
+                continue;
+            fputs(k++ ? ", " : "; serving needs ", f);
+            put_repr(f, mi->op);
+            fputs(" (", f);
+            put_str(f, mi->needed_by ? mi->needed_by : "", 0);
+            fputc(')', f);
+        }
+        if (!k)
+            fputs("; serving needs none of them", f);
+    }
+    fputc('\n', f);
+}
+
+/* Adds "unsupported_ops": [names], "unsupported_ops_needed_by": {op:
+ * "sig, the restore op, ..."} (or "unsupported_ops_error" when the graph
+ * could not be checked) to obj. */
+static void unsupported_json(json_t *obj, const struct unsupported *u)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < u->ops.n; i++)
+        json_array_append_new(a, jstr(u->ops.v[i]));
+    json_object_set_new(obj, "unsupported_ops", a);
+    if (!u->checked) {
+        json_object_set_new(obj, "unsupported_ops_error", jstr(u->st.msg));
+        return;
+    }
+    json_t *nb = json_object();
+    for (size_t i = 0; nb && i < u->r.n_missing; i++)
+        json_object_set_new(nb, u->r.missing[i].op, jstr(u->r.missing[i].needed_by));
+    json_object_set_new(obj, "unsupported_ops_needed_by", nb);
+}
+
 /* ----------------------------------------------------------- signatures */
 
 static void print_tensor_info(FILE *f, const struct md_tensor_info *t, const char *ind)
@@ -530,13 +703,21 @@ static int show_all(const Tensorflow__SavedModel *p, const struct show_opts *o)
             rc = fail(NULL, &st);
             break;
         }
+        struct unsupported u;
+        if (!unsupported_find(o->dir, m, sigs, ns, &u)) {
+            md_savedmodel_signatures_free(sigs, ns);
+            rc = oom();
+            break;
+        }
         if (o->json) {
             json_t *sj = json_object();
             for (size_t k = 0; sj && k < ns; k++)
                 json_object_set_new(sj, sigs[k].key, signature_json(&sigs[k]));
-            json_array_append_new(arr, json_pack("{s:o, s:o, s:o}", "tags",
-                                                 tags_json(tags_of(m), n_tags(m)),
-                                                 "signature_defs", sj, "ops", ops_json(m)));
+            json_t *mj = json_pack("{s:o, s:o, s:o}", "tags", tags_json(tags_of(m), n_tags(m)),
+                                   "signature_defs", sj, "ops", ops_json(m));
+            if (mj)
+                unsupported_json(mj, &u);
+            json_array_append_new(arr, mj);
         } else {
             fputs("\nMetaGraphDef with tag-set: '", stdout);
             for (size_t k = 0; k < n_tags(m); k++) {
@@ -553,7 +734,10 @@ static int show_all(const Tensorflow__SavedModel *p, const struct show_opts *o)
             }
             if (!print_ops_line(stdout, m))
                 rc = oom();
+            else
+                print_unsupported_line(stdout, &u);
         }
+        unsupported_cleanup(&u);
         md_savedmodel_signatures_free(sigs, ns);
     }
     free(metas);
@@ -591,10 +775,17 @@ static int show_meta_graph(const Tensorflow__SavedModel *p, const struct show_op
         md_savedmodel_signatures_free(sigs, ns);
         return 1;
     }
+    struct unsupported u = { .st = MD_STATUS_INIT };
+    if (o->list_ops && !unsupported_find(o->dir, m, sigs, ns, &u)) {
+        md_savedmodel_signatures_free(sigs, ns);
+        return oom();
+    }
     if (o->json) {
         json_t *root = json_pack("{s:o}", "tag_set", tags_json(tags_of(m), n_tags(m)));
-        if (root && o->list_ops)
+        if (root && o->list_ops) {
             json_object_set_new(root, "ops", ops_json(m));
+            unsupported_json(root, &u);
+        }
         if (root && s) {
             json_object_set_new(root, "signature_def", signature_json(s));
         } else if (root) {
@@ -607,6 +798,8 @@ static int show_meta_graph(const Tensorflow__SavedModel *p, const struct show_op
     } else {
         if (o->list_ops && !print_ops_line(stdout, m))
             rc = oom();
+        else if (o->list_ops)
+            print_unsupported_line(stdout, &u);
         if (!rc && s) {
             print_signature(stdout, s, 0);
         } else if (!rc) {
@@ -618,6 +811,7 @@ static int show_meta_graph(const Tensorflow__SavedModel *p, const struct show_op
             }
         }
     }
+    unsupported_cleanup(&u);
     md_savedmodel_signatures_free(sigs, ns);
     return rc;
 }

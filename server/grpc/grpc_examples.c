@@ -6,6 +6,7 @@
  * md_serve_regress (REST's core calls) feed to the signature. A context
  * Example is prepended to each example's bytes: parsing the concatenation
  * merges the two, the example's own features winning, as in TF Serving. */
+#include <stdio.h>
 #include <string.h>
 
 #include "server/grpc/grpc_impl.h"
@@ -171,7 +172,7 @@ static bool run(struct md_grpc_ctx *c, const uint8_t *req, size_t len, bool clas
         find_sig(sv, sig_key(r->model_spec), "No signature was found with the name: ", st);
     if (!sig || !examples_tensor(r->input, c->arena, &examples, st))
         goto done;
-    c->signature = sig->key;
+    snprintf(c->signature, sizeof c->signature, "%s", sig->key);
     Tensorflow__Serving__ModelSpec *ms = md_grpc_spec_out(c->arena, spec.name, c->version,
                                                           sig->key, st);
     if (!ms)

@@ -28,7 +28,8 @@ struct md_grpc_ctx {
     const char *api;             /* "predict", ...; NULL = not counted */
     const char *model;           /* requested model name (arena) or NULL */
     int64_t version;             /* served version, -1 if none */
-    const char *signature;       /* resolved signature key or NULL */
+    char signature[256];         /* resolved signature key (a copy: the servable
+                                  * may be unloaded before metrics are recorded) */
 };
 
 /* A serialized response: malloc'd; whoever sends it frees it (the server

@@ -1,6 +1,7 @@
 /* grpc_predict.c: PredictionService/Predict. Decodes the input TensorProtos,
  * runs md_serve_predict (the same core call as REST's :predict) and returns
  * the outputs as TF Serving does (typed *_val fields by default). */
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,7 +112,7 @@ bool md_grpc_predict(struct md_grpc_ctx *c, const uint8_t *req, size_t len,
                       md_escape(esc, sizeof esc, key, strlen(key)));
         goto done;
     }
-    c->signature = sig->key;
+    snprintf(c->signature, sizeof c->signature, "%s", sig->key);
     in = md_arena_alloc(c->arena, (n_in ? n_in : 1) * sizeof *in, st);
     feeds = md_arena_alloc(c->arena, (n_in ? n_in : 1) * sizeof *feeds, st);
     if (!in || !feeds)

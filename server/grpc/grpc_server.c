@@ -177,7 +177,7 @@ static void handle(struct md_grpc *g, struct md_arena *arena, struct call *c)
     struct md_status st = MD_STATUS_INIT;
     struct md_grpc_reply reply = {NULL, 0};
     struct md_grpc_ctx ctx = {g->mgr, arena, g->o.tensor_content, g->o.per_request_memory_limit,
-                              NULL, NULL, -1, NULL};
+                              NULL, NULL, -1, ""};
     bool ok = false;
     if (arena)
         md_arena_reset(arena);

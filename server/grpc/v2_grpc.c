@@ -434,7 +434,7 @@ bool md_v2_grpc_model_infer(struct md_grpc_ctx *c, const uint8_t *req, size_t le
     const struct md_signature *sig = NULL;
     bool ok = md_v2_infer(sv, &r, c->arena, &sig, &outs, &n, st);
     if (sig)
-        c->signature = sig->key;
+        snprintf(c->signature, sizeof c->signature, "%s", sig->key);
     bool raw = q->n_raw_input_contents > 0;
     Inference__ModelInferResponse resp;
     inference__model_infer_response__init(&resp);

@@ -4,7 +4,8 @@
  * arena, ModelSpec, TensorProto and Input decoding, the serve core on the
  * committed example model (examples/half_plus_two/1, loaded once from
  * MD_SRCDIR), response encoding. Low 7 bits of the first byte: the method
- * (index in md_grpc_methods, modulo 7, 6 meaning the health check); top
+ * (index in md_grpc_methods modulo MD_GRPC_METHOD_COUNT, KServe v2 methods
+ * included; HandleReloadConfigRequest's slot means the health check); top
  * bit: tensor_content outputs. HandleReloadConfigRequest is left out: its
  * requests name directories to load. Invariants: a failure carries a code
  * and a message and no reply; a reply parses as the method's response type.
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "server/grpc/grpc_impl.h"
+#include "grpc_predict_v2.pb-c.h"
 #include "serving_classification.pb-c.h"
 #include "serving_get_model_metadata.pb-c.h"
 #include "serving_get_model_status.pb-c.h"
@@ -64,6 +66,12 @@ static const ProtobufCMessageDescriptor *response_type(int method)
     case MD_GRPC_GET_MODEL_METADATA:
         return &tensorflow__serving__get_model_metadata_response__descriptor;
     case MD_GRPC_HEALTH_CHECK: return &grpc__health__v1__health_check_response__descriptor;
+    case MD_GRPC_V2_SERVER_LIVE: return &inference__server_live_response__descriptor;
+    case MD_GRPC_V2_SERVER_READY: return &inference__server_ready_response__descriptor;
+    case MD_GRPC_V2_MODEL_READY: return &inference__model_ready_response__descriptor;
+    case MD_GRPC_V2_SERVER_METADATA: return &inference__server_metadata_response__descriptor;
+    case MD_GRPC_V2_MODEL_METADATA: return &inference__model_metadata_response__descriptor;
+    case MD_GRPC_V2_MODEL_INFER: return &inference__model_infer_response__descriptor;
     default: return &tensorflow__serving__get_model_status_response__descriptor;
     }
 }
@@ -76,12 +84,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     /* Low bits: the method (HandleReloadConfigRequest's slot goes to the
      * health check instead); top bit: Predict outputs as tensor_content. */
-    int method = (data[0] & 0x7f) % (MD_GRPC_METHOD_COUNT - 1);
+    int method = (data[0] & 0x7f) % MD_GRPC_METHOD_COUNT;
     if (method == MD_GRPC_RELOAD_CONFIG)
         method = MD_GRPC_HEALTH_CHECK;
     md_arena_reset(arena);
     struct md_status st = MD_STATUS_INIT;
-    struct md_grpc_ctx c = {mgr, arena, (data[0] & 0x80) != 0, 8 << 20, NULL, NULL, -1, NULL};
+    struct md_grpc_ctx c = {mgr, arena, (data[0] & 0x80) != 0, 8 << 20, NULL, NULL, -1, ""};
     struct md_grpc_reply out = {NULL, 0};
     bool ok = md_grpc_methods[method].handler(&c, data + 1, size - 1, &out, &st);
     if (!ok) {

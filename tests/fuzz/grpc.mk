@@ -3,7 +3,7 @@
 # target so that libFuzzer instruments them; they need no libgrpc.
 FUZZ_GRPC_SRCS = tests/fuzz/fuzz_grpc_request.c server/grpc/grpc_call.c \
   server/grpc/grpc_tensor.c server/grpc/grpc_predict.c server/grpc/grpc_examples.c \
-  server/grpc/grpc_model.c
+  server/grpc/grpc_model.c server/grpc/v2_grpc.c
 check_PROGRAMS += tests/fuzz/replay_grpc_request
 tests_fuzz_replay_grpc_request_SOURCES = tests/fuzz/fuzz_grpc_request.c tests/fuzz/replay.c
 tests_fuzz_replay_grpc_request_CFLAGS = $(AM_CFLAGS) -DMD_TEST_SRCDIR='"$(abs_top_srcdir)"'

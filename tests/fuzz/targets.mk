@@ -9,3 +9,4 @@ include tests/fuzz/json.mk
 include tests/fuzz/grpc.mk
 include tests/fuzz/v2.mk
 include tests/fuzz/train.mk
+include tests/fuzz/config.mk

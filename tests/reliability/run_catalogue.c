@@ -1,7 +1,7 @@
 /* run_catalogue: replays tests/reliability/catalogue.txt against the real
  * server/modeld and checks every answer (status code and message
- * fragment), that the daemon survives all of it, and that its RSS does not
- * grow from one pass of the catalogue to the next.
+ * fragment), that the daemon survives all of it, and that its RSS after the
+ * run is within 10% of its RSS before (measured after a warm-up pass).
  *
  *   MD_SRCDIR=<srcdir> run_catalogue [catalogue] [passes]
  *
@@ -116,6 +116,25 @@ static long rss_kib(pid_t pid)
     if (f)
         fclose(f);
     return kb;
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
+/* Median of 9 VmRSS samples 100 ms apart: one sample can catch a request's
+ * buffers before the worker thread has freed them. */
+static long rss_settled_kib(pid_t pid)
+{
+    long v[9];
+    for (int i = 0; i < 9; i++) {
+        sleep_ms(100);
+        v[i] = rss_kib(pid);
+    }
+    qsort(v, 9, sizeof v[0], cmp_long);
+    return v[4];
 }
 
 static bool daemon_alive(void)
@@ -788,16 +807,21 @@ int main(int argc, char **argv)
         if (http_do(dm.port, "POST", "/v1/models/hpt:predict", "{\"instances\":[[1.0]]}", 21, NULL, &r))
             http_resp_free(&r);
     }
-    long rss0 = rss_kib(dm.pid);
+    /* RSS before the run is taken after the first (warm-up) pass: it
+     * loads and unloads model versions, creates every pool thread's
+     * context and touches code and data pages once; none of that is a
+     * leak. The remaining passes replay every request case, the near-limit
+     * ones included, and RSS after them must be within 10% of before. */
+    long rss_cold = rss_kib(dm.pid);
     double t0 = now_s();
     run_catalogue(text, true);
-    long rss1 = rss_kib(dm.pid);
-    printf("# RSS after pass 1: %ld KiB\n", rss1);
+    long rss0 = rss_settled_kib(dm.pid);
+    printf("# RSS before the warm-up pass %ld KiB, after it %ld KiB\n", rss_cold, rss0);
     for (int i = 1; i < passes && daemon_alive(); i++) {
         run_catalogue(text, false);
         printf("# RSS after pass %d: %ld KiB\n", i + 1, rss_kib(dm.pid));
     }
-    long rss2 = rss_kib(dm.pid);
+    long rss2 = rss_settled_kib(dm.pid);
     /* A burst of SIGHUPs (config re-reads) must not kill the daemon: one
      * delivered to a library's thread used to take the default action. */
     for (int i = 0; i < 200 && daemon_alive(); i++)
@@ -806,25 +830,25 @@ int main(int argc, char **argv)
     report(daemon_alive(), 0, "200 x SIGHUP", "daemon %s", daemon_alive() ? "alive" : "killed");
     bool alive = daemon_alive();
     printf("# %d checks, %d failed, %d passes in %.1f s\n", n_run, n_failed, passes, now_s() - t0);
-    printf("# RSS before %ld KiB, after the first pass %ld KiB (%+.1f%%), after %d passes %ld KiB "
-           "(%+.1f%% vs before, %+.1f%% vs the first pass)\n",
-           rss0, rss1, 100.0 * (double)(rss1 - rss0) / (double)rss0, passes, rss2,
-           100.0 * (double)(rss2 - rss0) / (double)rss0,
-           100.0 * (double)(rss2 - rss1) / (double)rss1);
-    /* Generous on purpose (shared machines, glibc keeps freed memory of
-     * the big requests in its per-thread heaps, see docs/limits.md): the
-     * leak check proper is `make check-valgrind`. This catches a leak of
-     * a request body or tensor per request. */
-    bool rss_ok = rss2 <= rss1 + rss1 / 4 + 4096;
+    printf("# RSS (median of 9 samples) after the warm-up pass %ld KiB, after %d more passes %ld "
+           "KiB (%+.1f%%; %+.1f%% vs before the warm-up pass)\n",
+           rss0, passes - 1, rss2, 100.0 * (double)(rss2 - rss0) / (double)rss0,
+           100.0 * (double)(rss2 - rss_cold) / (double)rss_cold);
+    bool rss_ok = rss2 <= rss0 + rss0 / 10;
+    bool rss_checked = passes > 1;
 #if defined(__SANITIZE_ADDRESS__)
-    rss_ok = true; /* ASan holds freed memory in its quarantine: RSS means nothing */
+    rss_checked = false; /* ASan holds freed memory in its quarantine: RSS means nothing */
 #endif
     if (getenv("MD_TEST_DAEMON_WRAPPER"))
-        rss_ok = true; /* valgrind: likewise, and it checks leaks itself */
-    printf("# RSS after the run is %s 10%% of before\n",
-           rss2 <= rss0 + rss0 / 10 ? "within" : "NOT within");
-    if (!rss_ok)
-        printf("not ok: RSS grew by more than 25%% + 4 MiB after the first pass\n");
+        rss_checked = false; /* valgrind: likewise, and it checks leaks itself */
+    if (!rss_checked)
+        printf("# RSS not checked (sanitizers, valgrind or a single pass)\n");
+    else if (!rss_ok)
+        printf("not ok: RSS after the run is more than 10%% above RSS before\n");
+    else
+        printf("ok: RSS after the run is within 10%% of before\n");
+    if (!rss_checked)
+        rss_ok = true;
     if (!alive)
         printf("not ok: modeld is not running any more\n");
     char log[16384];

@@ -331,6 +331,10 @@ int main(int argc, char **argv)
             dm.pid = -1;
             printf("# modeld died: %s %d\n", WIFSIGNALED(status) ? "signal" : "exit",
                    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+            char dlog[16384];
+            daemon_log(&dm, dlog, sizeof dlog);
+            printf("# modeld log tail:\n%s\n",
+                   strlen(dlog) > 6000 ? dlog + strlen(dlog) - 6000 : dlog);
             break;
         }
         rss_last = rss_kib(dm.pid);

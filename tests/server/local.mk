@@ -43,3 +43,5 @@ include tests/server/v2.mk
 
 TESTS += tests/server/test_example.sh
 EXTRA_DIST += tests/server/test_example.sh
+TESTS += tests/server/test_readme_serve.sh
+EXTRA_DIST += tests/server/test_readme_serve.sh

@@ -1,8 +1,10 @@
 #!/bin/sh
 # tests/tools/test_show.sh: `modeld-cli show` against TensorFlow's own
 # saved_model_cli output (reference text in tests/tools/*.txt) on the
-# fixtures, plus its error paths. Run from the build directory (make check);
-# MD_SRCDIR is the source tree. Exit 77 (skip) when the fixtures are absent.
+# fixtures, plus its error paths, and modeld's own line after each ops line
+# naming the ops modeld cannot run (fixtures and pbtxt models written
+# here). Run from the build directory (make check); MD_SRCDIR is the
+# source tree. Exit 77 (skip) when the fixtures are absent.
 set -u
 src=${MD_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 cli=${MODELD_CLI:-tools/modeld-cli}
@@ -39,13 +41,39 @@ same_text() {
     if diff -u "$2" "$3" > "$tmp/diff"; then ok "$1"; else bad "$1"; cat "$tmp/diff"; fi
 }
 
+# modeld prints one line of its own after each ops line ("modeld can run
+# all of these ops" / "modeld cannot run N of these ops: ..."), which
+# saved_model_cli does not: tf_only drops it to compare the rest with
+# TensorFlow's text; modeld_lines NAME FILE checks that each ops line, and
+# nothing else, is followed by exactly one such line.
+tf_only() { grep -v '^modeld can'; }
+modeld_lines() {
+    if awk '/contains the following ops: / { if (want) exit 1; want = 1; n++; next }
+            /^modeld can/ { if (!want) exit 1; want = 0; next }
+            { if (want) exit 1 }
+            END { exit want || !n }' "$2"; then
+        ok "$1"
+    else
+        bad "$1"; cat "$2"
+    fi
+}
+
 # 1. --all on the TF test model (all six signatures): the reference text.
 m2=$fx/saved_model_half_plus_two_2_versions/00000123
 "$cli" show --dir "$m2" --all > "$tmp/all.out" 2> "$tmp/all.err"
 norm_ops < "$exp/show_half_plus_two_all.txt" > "$tmp/all.want"
-norm_ops < "$tmp/all.out" > "$tmp/all.got"
+tf_only < "$tmp/all.out" | norm_ops > "$tmp/all.got"
 same_text "show --all (half_plus_two_2_versions)" "$tmp/all.want" "$tmp/all.got"
 [ -s "$tmp/all.err" ] && bad "show --all wrote to stderr"
+modeld_lines "show --all: modeld line after the ops line" "$tmp/all.out"
+# Its save path (SaveV2, MergeV2Checkpoints) is refused for safety, but no
+# signature, restore or init op needs it.
+if grep -q "^modeld cannot run [0-9]* of these ops: {.*'MergeV2Checkpoints', 'SaveV2'.*}; serving needs none of them\$" \
+    "$tmp/all.out"; then
+    ok "show --all: save ops unsupported, not needed"
+else
+    bad "show --all: save ops unsupported, not needed"; grep '^modeld' "$tmp/all.out"
+fi
 
 # 1b. half_plus_two_cpu: the same signatures without classify_x2_to_y3. Its
 # graph (TF 1.14) also has a PlaceholderWithDefault, so its ops line holds
@@ -54,7 +82,7 @@ m=$fx/saved_model_half_plus_two_cpu/00000123
 awk '/^signature_def\[.classify_x2_to_y3.\]:$/ { skip = 1 }
      skip && /^$/ { skip = 0; next } !skip' "$tmp/all.want" |
     sed "/following ops:/s/}\$/, 'PlaceholderWithDefault'}/" | norm_ops > "$tmp/cpu.want"
-"$cli" show --dir="$m" --all | norm_ops > "$tmp/cpu.got"
+"$cli" show --dir="$m" --all | tf_only | norm_ops > "$tmp/cpu.got"
 same_text "show --all (half_plus_two_cpu)" "$tmp/cpu.want" "$tmp/cpu.got"
 
 # 2. One signature, indent 0.
@@ -87,8 +115,10 @@ same_text "show --tag_set serve" "$tmp/keys.want" "$tmp/keys.got"
     grep 'contains the following ops' "$tmp/cpu.got"
     cat "$tmp/keys.want"
 } > "$tmp/keysops.want"
-"$cli" show --dir "$m" --tag_set serve --list_ops | norm_ops > "$tmp/keysops.got"
+"$cli" show --dir "$m" --tag_set serve --list_ops > "$tmp/keysops.out"
+tf_only < "$tmp/keysops.out" | norm_ops > "$tmp/keysops.got"
 same_text "show --tag_set serve --list_ops" "$tmp/keysops.want" "$tmp/keysops.got"
+modeld_lines "show --list_ops: modeld line after the ops line" "$tmp/keysops.out"
 
 # 4. The facts the README states for the other models.
 "$cli" show --dir "$fx/saved_model_counter/00000123" --tag_set serve --signature_def get_counter \
@@ -108,8 +138,13 @@ grep -qx "signature_def\['None'\]:" "$tmp/iris.got" && grep -qx '        shape: 
     ok "iris: key None, rank-1 shape" || bad "iris: key None, rank-1 shape"
 for d in "$fx"/*/*/saved_model.pb; do
     dir=$(dirname "$d")
-    if "$cli" show --dir "$dir" --all > /dev/null 2> "$tmp/err"; then :; else
+    if "$cli" show --dir "$dir" --all > "$tmp/fx.out" 2> "$tmp/err"; then :; else
         bad "show --all $dir"; cat "$tmp/err"
+    fi
+    # Every fixture is served by modeld: no op it cannot run is needed.
+    if grep '^modeld ' "$tmp/fx.out" | grep -v -q -e '^modeld can run all of these ops$' \
+        -e '; serving needs none of them$'; then
+        bad "show --all $dir: serving needs an op modeld cannot run"; grep '^modeld' "$tmp/fx.out"
     fi
 done
 ok "show --all on every fixture"
@@ -118,6 +153,158 @@ ok "show --all on every fixture"
 "$cli" show --dir "$m" --all --json > "$tmp/json.got"
 grep -q '"serving_default": {' "$tmp/json.got" && grep -q '"unknown_rank": true' "$tmp/json.got" &&
     grep -q '"VariableV2"' "$tmp/json.got" && ok "show --all --json" || bad "show --all --json"
+tr -d ' \n' < "$tmp/json.got" > "$tmp/json.flat"
+if grep -q '"unsupported_ops":\[[^]]*"SaveV2"' "$tmp/json.flat" &&
+    grep -q '"unsupported_ops_needed_by":{}' "$tmp/json.flat"; then
+    ok "show --all --json: unsupported ops"
+else
+    bad "show --all --json: unsupported ops"; cat "$tmp/json.got"
+fi
+
+# 5b. Ops modeld cannot run, on models written as saved_model.pbtxt (the
+# way tests/tools/test_check.sh builds them). FancyUnknownOp is needed by
+# serving_default; ReadFile (refused for safety) only by a node no
+# signature reaches.
+mu=$tmp/unknown/1
+mkdir -p "$mu"
+cat > "$mu/saved_model.pbtxt" <<'PBTXT'
+meta_graphs {
+  meta_info_def { tags: "serve" }
+  graph_def {
+    node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } } }
+    node { name: "fancy" op: "FancyUnknownOp" input: "x" }
+    node { name: "y" op: "Identity" input: "fancy" attr { key: "T" value { type: DT_FLOAT } } }
+    node { name: "z" op: "Identity" input: "x" attr { key: "T" value { type: DT_FLOAT } } }
+    node { name: "f" op: "Placeholder" attr { key: "dtype" value { type: DT_STRING } } }
+    node { name: "rf" op: "ReadFile" input: "f" }
+  }
+  signature_def { key: "serving_default" value {
+    inputs { key: "x" value { name: "x:0" dtype: DT_FLOAT } }
+    outputs { key: "y" value { name: "y:0" dtype: DT_FLOAT } } } }
+  signature_def { key: "plain" value {
+    inputs { key: "x" value { name: "x:0" dtype: DT_FLOAT } }
+    outputs { key: "z" value { name: "z:0" dtype: DT_FLOAT } } } }
+}
+PBTXT
+cat > "$tmp/unk.want" <<'WANT'
+The MetaGraph with tag set ['serve'] contains the following ops: {'FancyUnknownOp', 'Identity', 'Placeholder', 'ReadFile'}
+modeld cannot run 2 of these ops: {'FancyUnknownOp', 'ReadFile'}; serving needs 'FancyUnknownOp' (serving_default)
+The given SavedModel MetaGraphDef contains SignatureDefs with the following keys:
+SignatureDef key: "plain"
+SignatureDef key: "serving_default"
+WANT
+"$cli" show --dir "$mu" --tag_set serve --list_ops 2>&1 | norm_ops > "$tmp/unk.got"
+same_text "show --list_ops: unknown op needed, refused op not" "$tmp/unk.want" "$tmp/unk.got"
+"$cli" show --dir "$mu" --all > "$tmp/unka.got" 2>&1
+modeld_lines "show --all (pbtxt): modeld line after the ops line" "$tmp/unka.got"
+sed -n 2p "$tmp/unk.want" > "$tmp/unka.want"
+grep '^modeld' "$tmp/unka.got" > "$tmp/unka.line"
+same_text "show --all: unknown op needed, refused op not" "$tmp/unka.want" "$tmp/unka.line"
+for args in "--all --json" "--tag_set serve --list_ops --json"; do
+    # shellcheck disable=SC2086
+    "$cli" show --dir "$mu" $args | tr -d ' \n' > "$tmp/unkj.got"
+    if grep -q '"unsupported_ops":\["FancyUnknownOp","ReadFile"\],"unsupported_ops_needed_by":{"FancyUnknownOp":"serving_default"}' \
+        "$tmp/unkj.got"; then
+        ok "show $args: unsupported ops"
+    else
+        bad "show $args: unsupported ops"; cat "$tmp/unkj.got"; echo
+    fi
+done
+
+# loop_model DIR OP: a TF2 while loop (StatelessWhile + library functions,
+# as test_check.sh writes it) whose body runs OP and calls inner_5, which
+# runs OP again. TensorFlow's list does not follow While's cond/body
+# attrs, so OP is not among "these ops"; md_check_model finds it.
+loop_model() {
+    mkdir -p "$1"
+    cat > "$1/saved_model.pbtxt" <<PBTXT
+meta_graphs {
+  meta_info_def { tags: "serve" }
+  graph_def {
+    node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } } }
+    node { name: "while" op: "StatelessWhile" input: "x"
+      attr { key: "T" value { list { type: DT_FLOAT } } }
+      attr { key: "cond" value { func { name: "while_cond_11" } } }
+      attr { key: "body" value { func { name: "while_body_12" } } }
+      attr { key: "parallel_iterations" value { i: 10 } } }
+    node { name: "y" op: "Identity" input: "while" attr { key: "T" value { type: DT_FLOAT } } }
+    library {
+      function {
+        signature { name: "while_cond_11" input_arg { name: "v" type: DT_FLOAT }
+                    output_arg { name: "identity" type: DT_BOOL } }
+        node_def { name: "Less/y" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
+          attr { key: "value"
+            value { tensor { dtype: DT_FLOAT tensor_shape { } float_val: 10 } } } }
+        node_def { name: "Less" op: "Less" input: "v" input: "Less/y:output:0"
+          attr { key: "T" value { type: DT_FLOAT } } }
+        ret { key: "identity" value: "Less:z:0" }
+      }
+      function {
+        signature { name: "while_body_12" input_arg { name: "v" type: DT_FLOAT }
+                    output_arg { name: "identity" type: DT_FLOAT } }
+        node_def { name: "foo" op: "$2" input: "v"
+          attr { key: "T" value { type: DT_FLOAT } } }
+        node_def { name: "call" op: "StatefulPartitionedCall" input: "foo:output:0"
+          attr { key: "Tin" value { list { type: DT_FLOAT } } }
+          attr { key: "Tout" value { list { type: DT_FLOAT } } }
+          attr { key: "f" value { func { name: "inner_5" } } } }
+        ret { key: "identity" value: "call:output:0" }
+      }
+      function {
+        signature { name: "inner_5" input_arg { name: "a" type: DT_FLOAT }
+                    output_arg { name: "identity" type: DT_FLOAT } }
+        node_def { name: "bar" op: "$2" input: "a"
+          attr { key: "T" value { type: DT_FLOAT } } }
+        ret { key: "identity" value: "bar:output:0" }
+      }
+    }
+  }
+  signature_def { key: "serving_default" value {
+    inputs { key: "x" value { name: "x:0" dtype: DT_FLOAT } }
+    outputs { key: "y" value { name: "y:0" dtype: DT_FLOAT } } } }
+}
+PBTXT
+}
+loop_model "$tmp/loop_bad/1" NoSuchOp
+cat > "$tmp/loop.want" <<'WANT'
+The MetaGraph with tag set ['serve'] contains the following ops: {'Identity', 'Placeholder', 'StatelessWhile'}
+modeld cannot run 1 of these ops (or of the functions they call): {'NoSuchOp'}; serving needs 'NoSuchOp' (serving_default)
+WANT
+"$cli" show --dir "$tmp/loop_bad/1" --all 2>&1 | grep -A1 'following ops' | norm_ops > "$tmp/loop.got"
+same_text "show --all: unknown op inside a While body" "$tmp/loop.want" "$tmp/loop.got"
+loop_model "$tmp/loop_ok/1" Identity
+"$cli" show --dir "$tmp/loop_ok/1" --all > "$tmp/loopok.got" 2>&1
+if grep -qx 'modeld can run all of these ops' "$tmp/loopok.got"; then
+    ok "show --all: supported While loop"
+else
+    bad "show --all: supported While loop"; cat "$tmp/loopok.got"
+fi
+
+# A graph md_check_model cannot import (an input naming no node): the ops
+# are still listed, with the reason modeld cannot tell what serving needs.
+mkdir -p "$tmp/dangling"
+cat > "$tmp/dangling/saved_model.pbtxt" <<'PBTXT'
+meta_graphs {
+  meta_info_def { tags: "serve" }
+  graph_def {
+    node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } } }
+    node { name: "y" op: "Identity" input: "nope" attr { key: "T" value { type: DT_FLOAT } } }
+  }
+  signature_def { key: "serving_default" value {
+    inputs { key: "x" value { name: "x:0" dtype: DT_FLOAT } }
+    outputs { key: "y" value { name: "y:0" dtype: DT_FLOAT } } } }
+}
+PBTXT
+"$cli" show --dir "$tmp/dangling" --all > "$tmp/dang.got" 2>&1
+if grep -qx "modeld can run all of these ops; cannot tell what serving needs: .*'nope'.*" \
+    "$tmp/dang.got"; then
+    ok "show --all: graph that cannot be imported"
+else
+    bad "show --all: graph that cannot be imported"; cat "$tmp/dang.got"
+fi
+"$cli" show --dir "$tmp/dangling" --all --json | grep -q '"unsupported_ops_error": ".*nope' &&
+    ok "show --all --json: graph that cannot be imported" ||
+    bad "show --all --json: graph that cannot be imported"
 
 # 6. Errors: message on stderr, nothing on stdout, non-zero exit.
 # expect_error NAME SUBSTRING ARGS...

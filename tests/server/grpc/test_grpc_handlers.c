@@ -67,7 +67,7 @@ static uint8_t *call(int method, const ProtobufCMessage *msg, size_t *len, struc
     assert_non_null(req);
     protobuf_c_message_pack(msg, req);
     md_arena_reset(arena);
-    struct md_grpc_ctx c = {mgr, arena, false, 1 << 20, NULL, NULL, -1, NULL};
+    struct md_grpc_ctx c = {mgr, arena, false, 1 << 20, NULL, NULL, -1, ""};
     struct md_grpc_reply out = {NULL, 0};
     md_status_reset(st);
     bool ok = md_grpc_methods[method].handler(&c, req, n, &out, st);
@@ -408,7 +408,7 @@ static void test_garbage(void **state)
     for (int m = 0; m < MD_GRPC_METHOD_COUNT; m++) {
         struct md_status st = MD_STATUS_INIT;
         md_arena_reset(arena);
-        struct md_grpc_ctx c = {mgr, arena, false, 1 << 20, NULL, NULL, -1, NULL};
+        struct md_grpc_ctx c = {mgr, arena, false, 1 << 20, NULL, NULL, -1, ""};
         struct md_grpc_reply out = {NULL, 0};
         assert_false(md_grpc_methods[m].handler(&c, junk, sizeof junk, &out, &st));
         assert_int_equal(st.code, MD_INVALID_ARGUMENT);
