@@ -134,8 +134,8 @@ static struct thread_ctx *ctx_get(struct md_http *h)
  * a fresh arena) pin the heap's top, so glibc trims nothing and each pool
  * thread ends up holding its peak (16 -> 35 MiB after 60 requests of 2.4 MB
  * refused at the memory limit, 4 threads). malloc_trim also releases the
- * free pages below the top. It costs well under a millisecond here, and
- * runs only after requests of megabytes. */
+ * free pages below the top. It runs only after requests that went beyond
+ * the caps above, which cost far more than the trim. */
 static void give_back(void)
 {
 #if defined(__GLIBC__)

@@ -1,6 +1,7 @@
 /* Conv2DBackpropFilter(input, filter_sizes, out_backprop): the gradient of
  * Conv2D with respect to its filter (NHWC input, HWIO filter, float):
- * dW[kh*kw*c, oc] = sum over images and row blocks of im2col(x)^T * dy.
+ * dW[kh*kw*c, oc] = sum over blocks of output rows (a block may span
+ * images) of im2col(x)^T * dy.
  * Images are spread over lanes, each accumulating into its own partial dW;
  * the partials are summed at the end (fixed order: deterministic). */
 #include <string.h>
@@ -17,30 +18,27 @@ static bool cbf_init(struct md_kernel_init *ki, struct md_status *st)
     return true;
 }
 
-#define BLK_ROWS 256
-
 struct cbf_job {
     struct md_nn_geom g;
     const float *x, *dy;
     float *partial, *scratch;
-    int64_t kdim, oc, rows;
+    int64_t kdim, oc, rows, blk;
 };
 
+/* A lane's images form one flat run of output rows (contiguous in dy);
+ * blocks of blk rows may span images, so the GEMMs stay deep even when an
+ * image has few output pixels. */
 static void cbf_lane(void *arg, int64_t lane, int64_t begin, int64_t end)
 {
     const struct cbf_job *j = arg;
-    const struct md_nn_geom *g = &j->g;
-    float *col = j->scratch + lane * BLK_ROWS * j->kdim;
+    float *col = j->scratch + lane * j->blk * j->kdim;
     float *dw = j->partial + lane * j->kdim * j->oc;
     memset(dw, 0, (size_t)(j->kdim * j->oc) * sizeof *dw);
-    for (int64_t n = begin; n < end; n++) {
-        const float *img = j->x + n * g->ih * g->iw * g->c;
-        for (int64_t r0 = 0; r0 < j->rows; r0 += BLK_ROWS) {
-            int64_t r1 = r0 + BLK_ROWS < j->rows ? r0 + BLK_ROWS : j->rows;
-            md_train_im2col(g, img, r0, r1, col);
-            md_blas_sgemm(true, false, j->kdim, j->oc, r1 - r0, 1.0f, col, j->kdim,
-                          j->dy + (n * j->rows + r0) * j->oc, j->oc, 1.0f, dw, j->oc);
-        }
+    for (int64_t f0 = begin * j->rows, fe = end * j->rows; f0 < fe; f0 += j->blk) {
+        int64_t f1 = f0 + j->blk < fe ? f0 + j->blk : fe;
+        md_train_im2col_flat(&j->g, j->x, f0, f1, col);
+        md_blas_sgemm(true, false, j->kdim, j->oc, f1 - f0, 1.0f, col, j->kdim,
+                      j->dy + f0 * j->oc, j->oc, 1.0f, dw, j->oc);
     }
 }
 
@@ -81,7 +79,10 @@ static bool cbf_compute(struct md_kernel_ctx *k, struct md_status *st)
     if (!md_blas_fits(j.kdim) || !md_blas_fits(j.oc))
         return md_kernel_fail(k->node, st, MD_INVALID_ARGUMENT, "convolution too large for BLAS");
     int64_t lanes = md_nn_lanes(j.g.n, 2.0 * (double)j.rows * (double)j.kdim * (double)j.oc);
-    j.scratch = md_kernel_scratch(k, (size_t)(lanes * BLK_ROWS * j.kdim) * sizeof(float), st);
+    j.blk = md_train_block_rows(j.kdim);
+    if (j.blk > j.rows * j.g.n)
+        j.blk = j.rows * j.g.n;
+    j.scratch = md_kernel_scratch(k, (size_t)(lanes * j.blk * j.kdim) * sizeof(float), st);
     j.partial = md_kernel_scratch(k, (size_t)lanes * wn * sizeof(float), st);
     if (!j.scratch || !j.partial)
         return false;

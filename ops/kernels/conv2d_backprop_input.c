@@ -1,8 +1,8 @@
 /* Conv2DBackpropInput(input_sizes, filter, out_backprop): the gradient of
- * Conv2D with respect to its input (NHWC, HWIO filter, float). Per image:
- * col = dy * W^T (one GEMM per row block), then col2im scatters each row's
- * receptive field back into dx. Images are spread over lanes; each writes
- * only its own image of dx. */
+ * Conv2D with respect to its input (NHWC, HWIO filter, float). Over blocks
+ * of output rows (which may span images): col = dy * W^T (one GEMM), then
+ * col2im scatters each row's receptive field back into dx. Images are
+ * spread over lanes; each writes only its own images of dx. */
 #include <string.h>
 
 #include "ops/blas.h"
@@ -17,30 +17,27 @@ static bool cbi_init(struct md_kernel_init *ki, struct md_status *st)
     return true;
 }
 
-#define BLK_ROWS 256
-
 struct cbi_job {
     struct md_nn_geom g;
     const float *f, *dy;
     float *dx, *scratch;
-    int64_t kdim, oc, rows;
+    int64_t kdim, oc, rows, blk;
 };
 
+/* A lane zeroes its images of dx, then walks their output rows as one flat
+ * run (contiguous in dy) in blocks of blk rows that may span images. */
 static void cbi_lane(void *arg, int64_t lane, int64_t begin, int64_t end)
 {
     const struct cbi_job *j = arg;
     const struct md_nn_geom *g = &j->g;
-    float *col = j->scratch + lane * BLK_ROWS * j->kdim;
-    for (int64_t n = begin; n < end; n++) {
-        float *img = j->dx + n * g->ih * g->iw * g->c;
-        memset(img, 0, (size_t)(g->ih * g->iw * g->c) * sizeof *img);
-        for (int64_t r0 = 0; r0 < j->rows; r0 += BLK_ROWS) {
-            int64_t r1 = r0 + BLK_ROWS < j->rows ? r0 + BLK_ROWS : j->rows;
-            md_blas_sgemm(false, true, r1 - r0, j->kdim, j->oc, 1.0f,
-                          j->dy + (n * j->rows + r0) * j->oc, j->oc, j->f, j->oc, 0.0f, col,
-                          j->kdim);
-            md_train_col2im(g, col, r0, r1, img);
-        }
+    float *col = j->scratch + lane * j->blk * j->kdim;
+    int64_t img = g->ih * g->iw * g->c;
+    memset(j->dx + begin * img, 0, (size_t)((end - begin) * img) * sizeof(float));
+    for (int64_t f0 = begin * j->rows, fe = end * j->rows; f0 < fe; f0 += j->blk) {
+        int64_t f1 = f0 + j->blk < fe ? f0 + j->blk : fe;
+        md_blas_sgemm(false, true, f1 - f0, j->kdim, j->oc, 1.0f, j->dy + f0 * j->oc, j->oc,
+                      j->f, j->oc, 0.0f, col, j->kdim);
+        md_train_col2im_flat(g, col, f0, f1, j->dx);
     }
 }
 
@@ -84,7 +81,10 @@ static bool cbi_compute(struct md_kernel_ctx *k, struct md_status *st)
     if (!md_blas_fits(j.kdim) || !md_blas_fits(j.oc))
         return md_kernel_fail(k->node, st, MD_INVALID_ARGUMENT, "convolution too large for BLAS");
     int64_t lanes = md_nn_lanes(j.g.n, 2.0 * (double)j.rows * (double)j.kdim * (double)j.oc);
-    j.scratch = md_kernel_scratch(k, (size_t)(lanes * BLK_ROWS * j.kdim) * sizeof(float), st);
+    j.blk = md_train_block_rows(j.kdim);
+    if (j.blk > j.rows * j.g.n)
+        j.blk = j.rows * j.g.n;
+    j.scratch = md_kernel_scratch(k, (size_t)(lanes * j.blk * j.kdim) * sizeof(float), st);
     if (!j.scratch)
         return false;
     md_nn_run_lanes(k, j.g.n, lanes, cbi_lane, &j);

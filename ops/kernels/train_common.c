@@ -83,21 +83,49 @@ bool md_train_shape4(struct md_kernel_ctx *k, int i, int64_t dims[4], struct md_
     return true;
 }
 
+/* The kernel columns [*ka, *kb) of a window starting at input column ix0
+ * that land inside the image (dilation dw). */
+static void valid_kx(const struct md_nn_geom *g, int64_t ix0, int64_t *ka, int64_t *kb)
+{
+    int64_t a = 0, b = g->kw;
+    while (a < b && ix0 + a * g->dw < 0)
+        a++;
+    while (b > a && ix0 + (b - 1) * g->dw >= g->iw)
+        b--;
+    *ka = a;
+    *kb = b;
+}
+
+/* With dilation 1 the in-image part of one kernel row is one contiguous run
+ * of (kb - ka) * c floats in both the image and the column row: one memcpy
+ * (or one accumulate) per kernel row, not one per tap, which matters when c
+ * is small (a first layer has c = 1). */
 void md_train_im2col(const struct md_nn_geom *g, const float *img, int64_t r0, int64_t r1,
                      float *col)
 {
+    int64_t c = g->c, rowlen = g->kw * c;
     for (int64_t r = r0; r < r1; r++) {
         int64_t oy = r / g->ow, ox = r % g->ow;
         int64_t iy0 = oy * g->sh - g->pt, ix0 = ox * g->sw - g->pl;
-        for (int64_t ky = 0; ky < g->kh; ky++) {
+        int64_t ka, kb;
+        valid_kx(g, ix0, &ka, &kb);
+        for (int64_t ky = 0; ky < g->kh; ky++, col += rowlen) {
             int64_t iy = iy0 + ky * g->dh;
-            for (int64_t kx = 0; kx < g->kw; kx++, col += g->c) {
-                int64_t ix = ix0 + kx * g->dw;
-                if (iy < 0 || iy >= g->ih || ix < 0 || ix >= g->iw)
-                    memset(col, 0, (size_t)g->c * sizeof *col);
-                else
-                    memcpy(col, img + (iy * g->iw + ix) * g->c, (size_t)g->c * sizeof *col);
+            if (iy < 0 || iy >= g->ih || ka >= kb) {
+                memset(col, 0, (size_t)rowlen * sizeof *col);
+                continue;
             }
+            if (ka > 0)
+                memset(col, 0, (size_t)(ka * c) * sizeof *col);
+            if (kb < g->kw)
+                memset(col + kb * c, 0, (size_t)((g->kw - kb) * c) * sizeof *col);
+            const float *src = img + (iy * g->iw + ix0 + ka * g->dw) * c; /* tap ka */
+            if (g->dw == 1) {
+                memcpy(col + ka * c, src, (size_t)((kb - ka) * c) * sizeof *col);
+                continue;
+            }
+            for (int64_t kx = ka; kx < kb; kx++)
+                memcpy(col + kx * c, src + (kx - ka) * g->dw * c, (size_t)c * sizeof *col);
         }
     }
 }
@@ -105,19 +133,57 @@ void md_train_im2col(const struct md_nn_geom *g, const float *img, int64_t r0, i
 void md_train_col2im(const struct md_nn_geom *g, const float *col, int64_t r0, int64_t r1,
                      float *img)
 {
+    int64_t c = g->c, rowlen = g->kw * c;
     for (int64_t r = r0; r < r1; r++) {
         int64_t oy = r / g->ow, ox = r % g->ow;
         int64_t iy0 = oy * g->sh - g->pt, ix0 = ox * g->sw - g->pl;
-        for (int64_t ky = 0; ky < g->kh; ky++) {
+        int64_t ka, kb;
+        valid_kx(g, ix0, &ka, &kb);
+        for (int64_t ky = 0; ky < g->kh; ky++, col += rowlen) {
             int64_t iy = iy0 + ky * g->dh;
-            for (int64_t kx = 0; kx < g->kw; kx++, col += g->c) {
-                int64_t ix = ix0 + kx * g->dw;
-                if (iy < 0 || iy >= g->ih || ix < 0 || ix >= g->iw)
-                    continue;
-                md_nn_acc_f32(img + (iy * g->iw + ix) * g->c, col, g->c);
+            if (iy < 0 || iy >= g->ih || ka >= kb)
+                continue;
+            float *dst = img + (iy * g->iw + ix0 + ka * g->dw) * c; /* tap ka */
+            if (g->dw == 1) {
+                md_nn_acc_f32(dst, col + ka * c, (kb - ka) * c);
+                continue;
             }
+            for (int64_t kx = ka; kx < kb; kx++)
+                md_nn_acc_f32(dst + (kx - ka) * g->dw * c, col + kx * c, c);
         }
     }
+}
+
+void md_train_im2col_flat(const struct md_nn_geom *g, const float *x, int64_t f0, int64_t f1,
+                          float *col)
+{
+    int64_t rows = g->oh * g->ow, img = g->ih * g->iw * g->c, kdim = g->kh * g->kw * g->c;
+    while (f0 < f1) {
+        int64_t n = f0 / rows, r0 = f0 % rows;
+        int64_t r1 = r0 + (f1 - f0) < rows ? r0 + (f1 - f0) : rows;
+        md_train_im2col(g, x + n * img, r0, r1, col);
+        col += (r1 - r0) * kdim;
+        f0 += r1 - r0;
+    }
+}
+
+void md_train_col2im_flat(const struct md_nn_geom *g, const float *col, int64_t f0, int64_t f1,
+                          float *dx)
+{
+    int64_t rows = g->oh * g->ow, img = g->ih * g->iw * g->c, kdim = g->kh * g->kw * g->c;
+    while (f0 < f1) {
+        int64_t n = f0 / rows, r0 = f0 % rows;
+        int64_t r1 = r0 + (f1 - f0) < rows ? r0 + (f1 - f0) : rows;
+        md_train_col2im(g, col, r0, r1, dx + n * img);
+        col += (r1 - r0) * kdim;
+        f0 += r1 - r0;
+    }
+}
+
+int64_t md_train_block_rows(int64_t kdim)
+{
+    int64_t b = kdim > 0 ? ((int64_t)2 << 20) / (kdim * (int64_t)sizeof(float)) : 8192;
+    return b < 256 ? 256 : b > 8192 ? 8192 : b;
 }
 
 bool md_train_apply_init(struct md_kernel_init *ki, int n_inputs, int n_vars,

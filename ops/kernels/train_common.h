@@ -45,6 +45,18 @@ void md_train_im2col(const struct md_nn_geom *g, const float *img, int64_t r0, i
 void md_train_col2im(const struct md_nn_geom *g, const float *col, int64_t r0, int64_t r1,
                      float *img);
 
+/* The same over a flat range of output rows [f0, f1) of the whole batch
+ * (row f is pixel f % (oh*ow) of image f / (oh*ow)): rows of consecutive
+ * images are contiguous in out_backprop, so one GEMM can cover several
+ * small images. x / dx is the whole batch. */
+void md_train_im2col_flat(const struct md_nn_geom *g, const float *x, int64_t f0, int64_t f1,
+                          float *col);
+void md_train_col2im_flat(const struct md_nn_geom *g, const float *col, int64_t f0, int64_t f1,
+                          float *dx);
+/* Rows per flat block for a GEMM of depth kdim: about 2 MB of col, at least
+ * 256 and at most 8192 rows. */
+int64_t md_train_block_rows(int64_t kdim);
+
 /* ---- Apply* (optimizer) ops ----
  * Inputs 0..n_slots-1 are TF1 variable references (var, then slots such as
  * accum, m, v). init binds them; compute reads their current values and lets

@@ -228,6 +228,7 @@ static void test_bias_add_grad(void **state)
 /* -------------------------------------------------------------- Conv2D */
 static const char *conv_padding = "SAME";
 static int64_t conv_stride = 1;
+static int64_t conv_dilation = 1;
 
 static void conv_attrs(Tensorflow__NodeDef *n)
 {
@@ -235,6 +236,8 @@ static void conv_attrs(Tensorflow__NodeDef *n)
     th_attr_list_int(n, "strides", 4, (int64_t[]){ 1, conv_stride, conv_stride, 1 });
     th_attr_str(n, "padding", conv_padding);
     th_attr_str(n, "data_format", "NHWC");
+    if (conv_dilation != 1)
+        th_attr_list_int(n, "dilations", 4, (int64_t[]){ 1, conv_dilation, conv_dilation, 1 });
 }
 
 static Tensorflow__NodeDef *mk_conv(void)
@@ -305,6 +308,10 @@ static void test_conv2d_backprop(void **state)
     conv_case("SAME", 1);
     conv_case("SAME", 2);
     conv_case("VALID", 2);
+    conv_dilation = 2; /* im2col/col2im's per-tap path */
+    conv_case("SAME", 1);
+    conv_case("VALID", 1);
+    conv_dilation = 1;
     /* wrong dtype at load */
     Tensorflow__NodeDef *n = th_node("Conv2DBackpropFilter");
     th_attr_type(n, "T", MD_DT_DOUBLE);
@@ -354,6 +361,80 @@ static void test_max_pool_grad(void **state)
         n = mk_pool_op("MaxPoolGrad");
         expect_fail(n, 3, (const struct md_tensor *[]){ &x, &x, &x }, MD_INVALID_ARGUMENT,
                     "grad has shape");
+        md_tensor_cleanup(&g);
+        md_tensor_cleanup(&w);
+        md_tensor_cleanup(&y);
+        md_tensor_cleanup(&x);
+    }
+}
+
+/* MaxPoolGrad against a direct loop (first maximum in scan order wins,
+ * padding never wins), with many ties, for window/stride pairs that take the
+ * kernel's different paths: exact tiling (2/2 VALID on 8x6), disjoint with
+ * gaps (2/3), disjoint with padding (2/2 SAME on 7x5) and overlapping (3/2).
+ * 6 channels: a 4-wide vector part and a scalar tail. */
+static void test_max_pool_grad_paths(void **state)
+{
+    (void)state;
+    static const struct {
+        int64_t k, s, h, w;
+        const char *pad;
+    } cases[] = { { 2, 2, 8, 6, "VALID" }, { 2, 3, 8, 7, "VALID" }, { 2, 2, 7, 5, "SAME" },
+                  { 3, 2, 7, 6, "SAME" } };
+    for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
+        int64_t xd[4] = { 2, cases[t].h, cases[t].w, 6 }, c = 6;
+        int64_t n_el = md_shape_num_elements(4, xd);
+        float *v = malloc((size_t)n_el * sizeof *v);
+        for (int64_t i = 0; i < n_el; i++)
+            v[i] = (float)((i * 7) % 3); /* values 0, 1, 2: ties everywhere */
+        struct md_tensor x = th_tensor(MD_DT_FLOAT, 4, xd, v), y, g;
+        Tensorflow__NodeDef *n = th_node("MaxPool");
+        th_attr_type(n, "T", MD_DT_FLOAT);
+        th_attr_list_int(n, "ksize", 4, (int64_t[]){ 1, cases[t].k, cases[t].k, 1 });
+        th_attr_list_int(n, "strides", 4, (int64_t[]){ 1, cases[t].s, cases[t].s, 1 });
+        th_attr_str(n, "padding", cases[t].pad);
+        run1(n, 1, (const struct md_tensor *[]){ &x }, &y);
+        struct md_tensor w = rand_tensor(4, y.dims, 1.0f);
+        n = th_node("MaxPoolGrad");
+        th_attr_type(n, "T", MD_DT_FLOAT);
+        th_attr_list_int(n, "ksize", 4, (int64_t[]){ 1, cases[t].k, cases[t].k, 1 });
+        th_attr_list_int(n, "strides", 4, (int64_t[]){ 1, cases[t].s, cases[t].s, 1 });
+        th_attr_str(n, "padding", cases[t].pad);
+        run1(n, 3, (const struct md_tensor *[]){ &x, &y, &w }, &g);
+        /* reference */
+        int64_t oh = y.dims[1], ow = y.dims[2], h = xd[1], wd = xd[2], k = cases[t].k;
+        int64_t s = cases[t].s;
+        int64_t pt = 0, pl = 0;
+        if (!strcmp(cases[t].pad, "SAME")) {
+            int64_t ph = (oh - 1) * s + k - h, pw = (ow - 1) * s + k - wd;
+            pt = ph > 0 ? ph / 2 : 0;
+            pl = pw > 0 ? pw / 2 : 0;
+        }
+        float *want = calloc((size_t)n_el, sizeof *want);
+        const float *xv = x.data, *dy = w.data;
+        for (int64_t b = 0; b < xd[0]; b++)
+            for (int64_t oy = 0; oy < oh; oy++)
+                for (int64_t ox = 0; ox < ow; ox++)
+                    for (int64_t ch = 0; ch < c; ch++) {
+                        int64_t best = -1;
+                        for (int64_t ky = 0; ky < k; ky++)
+                            for (int64_t kx = 0; kx < k; kx++) {
+                                int64_t iy = oy * s - pt + ky, ix = ox * s - pl + kx;
+                                if (iy < 0 || iy >= h || ix < 0 || ix >= wd)
+                                    continue;
+                                int64_t at = ((b * h + iy) * wd + ix) * c + ch;
+                                if (best < 0 || xv[at] > xv[best])
+                                    best = at;
+                            }
+                        want[best] += dy[((b * oh + oy) * ow + ox) * c + ch];
+                    }
+        const float *got = g.data;
+        for (int64_t i = 0; i < n_el; i++)
+            if (fabsf(got[i] - want[i]) > 1e-5f)
+                fail_msg("case %zu element %lld: got %g want %g", t, (long long)i,
+                         (double)got[i], (double)want[i]);
+        free(want);
+        free(v);
         md_tensor_cleanup(&g);
         md_tensor_cleanup(&w);
         md_tensor_cleanup(&y);
@@ -522,6 +603,7 @@ int main(void)
         cmocka_unit_test(test_bias_add_grad),
         cmocka_unit_test(test_conv2d_backprop),
         cmocka_unit_test(test_max_pool_grad),
+        cmocka_unit_test(test_max_pool_grad_paths),
         cmocka_unit_test(test_softmax_xent),
         cmocka_unit_test(test_stateless_random_uniform),
         cmocka_unit_test(test_apply_needs_variable),

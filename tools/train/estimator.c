@@ -188,6 +188,7 @@ struct runner {
     size_t n_grads;
     struct md_tensor *outs;      /* loss, predictions, grads... */
     struct md_arena *arena, *arena2;
+    size_t arena_chunk; /* arena's chunk size (see arena_fit) */
     struct md_train_events *ev_train, *ev_eval;
     int64_t step;
     float best_loss;
@@ -458,6 +459,25 @@ static bool save(struct runner *r, struct md_status *st)
     return true;
 }
 
+/* After a reset: when the last run outgrew the arena's chunk size (it then
+ * took extra chunks, each a fresh malloc that the reset frees again, so big
+ * steps paid page faults every time), recreate the arena with one chunk
+ * that holds the peak, so later steps reuse the same faulted-in memory. */
+static void arena_fit(struct md_arena **a, size_t *chunk)
+{
+    size_t peak = md_arena_peak(*a);
+    if (peak <= *chunk)
+        return;
+    size_t want = peak + peak / 8 + ((size_t)1 << 20);
+    struct md_status st = MD_STATUS_INIT;
+    struct md_arena *n = md_arena_new(want, 0, &st);
+    if (!n)
+        return; /* keep the old one: slower, not wrong */
+    md_arena_free(*a);
+    *a = n;
+    *chunk = want;
+}
+
 /* One step: grads plan, (allreduce would go here), apply plan. */
 static bool train_step(struct runner *r, const struct md_tensor *bx, const struct md_tensor *by,
                        float *loss, struct metrics *tm, struct md_status *st)
@@ -485,6 +505,7 @@ static bool train_step(struct runner *r, const struct md_tensor *bx, const struc
         md_tensor_cleanup(&r->outs[i]);
     md_arena_reset(r->arena);
     md_arena_reset(r->arena2);
+    arena_fit(&r->arena, &r->arena_chunk);
     return ok;
 }
 
@@ -593,7 +614,8 @@ bool md_train_and_evaluate(const struct md_train_config *c, struct md_train_resu
         md_status_set(st, MD_INTERNAL, "cannot create '%s': %s", c->model_dir, strerror(errno));
     ok = ok && load_data(&r, st) && build_train(&r, st) && build_eval(&r, st);
     if (ok) {
-        r.arena = md_arena_new(1 << 20, 0, st);
+        r.arena_chunk = (size_t)1 << 20;
+        r.arena = md_arena_new(r.arena_chunk, 0, st);
         r.arena2 = md_arena_new(1 << 16, 0, st);
         ok = r.arena && r.arena2;
     }
@@ -748,7 +770,8 @@ struct md_train_stepper *md_train_stepper_new(const struct md_train_config *c,
         md_status_set(st, MD_INVALID_ARGUMENT, "unknown --model '%s'", c->model);
     ok = ok && build_train(&s->r, st);
     if (ok) {
-        s->r.arena = md_arena_new(1 << 20, 0, st);
+        s->r.arena_chunk = (size_t)1 << 20;
+        s->r.arena = md_arena_new(s->r.arena_chunk, 0, st);
         s->r.arena2 = md_arena_new(1 << 16, 0, st);
         ok = s->r.arena && s->r.arena2;
     }
