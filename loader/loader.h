@@ -100,6 +100,12 @@ void md_bundle_writer_free(struct md_bundle_writer *w); /* NULL-safe */
  * "line L col C: ...". Unknown field names are errors (as in TensorFlow). */
 ProtobufCMessage *md_textformat_parse(const ProtobufCMessageDescriptor *desc, const char *text,
                                       size_t len, struct md_status *st);
+/* Like md_textformat_parse, but fields (and '[...]' extension/Any entries)
+ * the message type does not define are skipped instead of refused — as
+ * protobuf-c skips them in binary input. For TensorFlow's saved_model.pbtxt,
+ * which carries fields our minimal .proto files leave out. */
+ProtobufCMessage *md_textformat_parse_lenient(const ProtobufCMessageDescriptor *desc,
+                                              const char *text, size_t len, struct md_status *st);
 /* Prints msg in text format (two-space indent, fields in number order).
  * malloc'd NUL-terminated string; caller frees. NULL on OOM. */
 char *md_textformat_print(const ProtobufCMessage *msg);

@@ -346,7 +346,7 @@ static Tensorflow__SavedModel *read_proto(const char *dir, size_t *file_bytes, s
     if (read_file(pb, &data, &len, st)) {
         if (text) {
             ProtobufCMessage *m =
-                md_textformat_parse(&tensorflow__saved_model__descriptor, (const char *)data, len, st);
+                md_textformat_parse_lenient(&tensorflow__saved_model__descriptor, (const char *)data, len, st);
             if (!m)
                 md_status_prefix(st, "%s", ESC(e, pb));
             sm = (Tensorflow__SavedModel *)m;

@@ -179,6 +179,7 @@ struct parser {
     struct md_status *st;
     bool failed;
     int depth;
+    bool skip_unknown; /* md_textformat_parse_lenient */
 };
 
 static bool fail_at(struct parser *p, int line, int col, enum md_code code, const char *fmt, ...)
@@ -911,13 +912,118 @@ static bool check_singular(struct parser *p, const ProtobufCMessage *m,
     return true;
 }
 
+/* Lenient mode: a field our minimal .proto files lack is skipped whole, as
+ * protobuf-c skips unknown fields of binary input. The skipped text must
+ * still be well-formed: a scalar, a '{...}'/'<...>' block of fields, or a
+ * '[...]' list of either. */
+static bool skip_value(struct parser *p, const struct tok *name, bool colon);
+
+static bool skip_scalar(struct parser *p, const struct tok *name)
+{
+    char buf[64];
+    if (p->t.kind == T_STRING) {
+        while (p->t.kind == T_STRING)
+            lex(p);
+        return !p->failed;
+    }
+    if (at_sym(p, '-'))
+        lex(p);
+    if (p->t.kind == T_IDENT || p->t.kind == T_NUMBER) {
+        lex(p);
+        return !p->failed;
+    }
+    return FAIL(p, &p->t, "expected a value for unknown field '%s', got '%s'",
+                tok_text(name, buf, sizeof buf), tok_text(&p->t, buf, sizeof buf));
+}
+
+/* An extension or Any name '[a.b/c]': skipped token by token. */
+static bool skip_bracket_name(struct parser *p)
+{
+    struct tok open = p->t;
+    lex(p);
+    while (!at_sym(p, ']')) {
+        if (p->t.kind == T_EOF)
+            return FAIL(p, &open, "unterminated '[' in a field name");
+        lex(p);
+    }
+    lex(p);
+    return !p->failed;
+}
+
+static bool skip_block(struct parser *p)
+{
+    struct tok open = p->t;
+    char close = at_sym(p, '{') ? '}' : '>';
+    if (++p->depth > TEXT_MAX_DEPTH)
+        return FAIL(p, &open, "nesting deeper than %d levels", TEXT_MAX_DEPTH);
+    lex(p);
+    for (;;) {
+        if (p->failed)
+            return false;
+        if (p->t.kind == T_EOF)
+            return FAIL(p, &p->t, "unexpected end of input: missing '%c' for the '%c' at line %d col %d",
+                        close, open.s[0], open.line, open.col);
+        if (at_sym(p, close)) {
+            lex(p);
+            p->depth--;
+            return !p->failed;
+        }
+        struct tok name = p->t;
+        if (at_sym(p, '[')) {
+            if (!skip_bracket_name(p))
+                return false;
+        } else if (p->t.kind == T_IDENT) {
+            lex(p);
+        } else {
+            char buf[64];
+            return FAIL(p, &p->t, "expected a field name, got '%s'", tok_text(&p->t, buf, sizeof buf));
+        }
+        if (!skip_value(p, &name, accept_sym(p, ':')))
+            return false;
+        if (!accept_sym(p, ';'))
+            accept_sym(p, ',');
+    }
+}
+
+static bool skip_value(struct parser *p, const struct tok *name, bool colon)
+{
+    char buf[64];
+    if (at_sym(p, '{') || at_sym(p, '<'))
+        return skip_block(p);
+    if (!colon)
+        return FAIL(p, &p->t, "expected ':' after field '%s', got '%s'",
+                    tok_text(name, buf, sizeof buf), tok_text(&p->t, buf, sizeof buf));
+    if (!at_sym(p, '['))
+        return skip_scalar(p, name);
+    lex(p);
+    if (accept_sym(p, ']'))
+        return !p->failed;
+    do {
+        if (at_sym(p, '{') || at_sym(p, '<') ? !skip_block(p) : !skip_scalar(p, name))
+            return false;
+    } while (accept_sym(p, ','));
+    if (!accept_sym(p, ']'))
+        return FAIL(p, &p->t, "expected ',' or ']' in the list for field '%s', got '%s'",
+                    tok_text(name, buf, sizeof buf), tok_text(&p->t, buf, sizeof buf));
+    return !p->failed;
+}
+
 static bool parse_field(struct parser *p, ProtobufCMessage *m)
 {
     const ProtobufCMessageDescriptor *d = m->descriptor;
     char buf[64];
-    if (at_sym(p, '['))
-        return FAIL(p, &p->t, "extension and Any syntax '[...]' is not supported (in message %s)",
-                    d->name);
+    if (at_sym(p, '[')) {
+        if (!p->skip_unknown)
+            return FAIL(p, &p->t,
+                        "extension and Any syntax '[...]' is not supported (in message %s)",
+                        d->name);
+        struct tok open = p->t;
+        if (!skip_bracket_name(p) || !skip_value(p, &open, accept_sym(p, ':')))
+            return false;
+        if (!accept_sym(p, ';'))
+            accept_sym(p, ',');
+        return !p->failed;
+    }
     if (p->t.kind != T_IDENT)
         return FAIL(p, &p->t, "expected a field name in message %s, got '%s'", d->name,
                     tok_text(&p->t, buf, sizeof buf));
@@ -928,6 +1034,14 @@ static bool parse_field(struct parser *p, ProtobufCMessage *m)
         memcpy(s, name.s, name.len);
         s[name.len] = '\0';
         f = protobuf_c_message_descriptor_get_field_by_name(d, s);
+    }
+    if (!f && p->skip_unknown) {
+        lex(p);
+        if (!skip_value(p, &name, accept_sym(p, ':')))
+            return false;
+        if (!accept_sym(p, ';'))
+            accept_sym(p, ',');
+        return !p->failed;
     }
     if (!f)
         return FAIL(p, &name, "unknown field '%s' in message %s", tok_text(&name, buf, sizeof buf),
@@ -988,8 +1102,23 @@ static bool parse_fields(struct parser *p, ProtobufCMessage *m, char close, cons
     }
 }
 
+static ProtobufCMessage *parse_text(const ProtobufCMessageDescriptor *desc, const char *text,
+                                    size_t len, bool skip_unknown, struct md_status *st);
+
 ProtobufCMessage *md_textformat_parse(const ProtobufCMessageDescriptor *desc, const char *text,
                                       size_t len, struct md_status *st)
+{
+    return parse_text(desc, text, len, false, st);
+}
+
+ProtobufCMessage *md_textformat_parse_lenient(const ProtobufCMessageDescriptor *desc,
+                                              const char *text, size_t len, struct md_status *st)
+{
+    return parse_text(desc, text, len, true, st);
+}
+
+static ProtobufCMessage *parse_text(const ProtobufCMessageDescriptor *desc, const char *text,
+                                    size_t len, bool skip_unknown, struct md_status *st)
 {
     if (!desc || desc->magic != PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC || (!text && len)) {
         md_status_set(st, MD_INVALID_ARGUMENT, "text format: invalid arguments");
@@ -1012,6 +1141,7 @@ ProtobufCMessage *md_textformat_parse(const ProtobufCMessageDescriptor *desc, co
         .line = 1,
         .col = 1,
         .st = st ? st : &local,
+        .skip_unknown = skip_unknown,
     };
     p.end = p.cur + len;
     lex(&p);

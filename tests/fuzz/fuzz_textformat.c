@@ -64,9 +64,40 @@ static void check(const ProtobufCMessageDescriptor *d, const uint8_t *data, size
     protobuf_c_message_free_unpacked(m, NULL);
 }
 
+/* Lenient mode (saved_model.pbtxt): whatever it accepts must print and
+ * re-parse strictly, and every refusal must carry a position. */
+static void check_lenient(const uint8_t *data, size_t size)
+{
+    struct md_status st = MD_STATUS_INIT;
+    ProtobufCMessage *m =
+        md_textformat_parse_lenient(&tensorflow__saved_model__descriptor, (const char *)data, size, &st);
+    if (!m) {
+        if (st.code == MD_OK || strncmp(st.msg, "line ", 5) != 0) {
+            fprintf(stderr, "lenient parse failed without a positioned error: %d '%s'\n", st.code,
+                    st.msg);
+            abort();
+        }
+        return;
+    }
+    char *t = md_textformat_print(m);
+    if (!t)
+        abort();
+    struct md_status st2 = MD_STATUS_INIT;
+    ProtobufCMessage *m2 =
+        md_textformat_parse(&tensorflow__saved_model__descriptor, t, strlen(t), &st2);
+    if (!m2) {
+        fprintf(stderr, "printed text of a lenient parse does not parse: %s\n%s", st2.msg, t);
+        abort();
+    }
+    free(t);
+    protobuf_c_message_free_unpacked(m2, NULL);
+    protobuf_c_message_free_unpacked(m, NULL);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     check(&tensorflow__serving__model_server_config__descriptor, data, size);
     check(&tensorflow__saved_model__descriptor, data, size);
+    check_lenient(data, size);
     return 0;
 }

@@ -864,11 +864,22 @@ static void test_pbtxt(void **state)
     free(p);
 
     /* a bad text file names itself and the line */
-    write_bytes(d, "saved_model.pbtxt", "meta_graphs { bogus: 1 }\n", 25);
+    write_bytes(d, "saved_model.pbtxt", "meta_graphs { bogus: }\n", 23);
     md_status_reset(&st);
     assert_null(md_savedmodel_open(d, "serve", &st));
     assert_int_not_equal(st.code, MD_OK);
     assert_contains(st.msg, "saved_model.pbtxt");
+    assert_contains(st.msg, "line 1 col");
+
+    /* fields our minimal protos lack are skipped, as in binary files */
+    static const char unknown[] = "meta_graphs { meta_info_def { tags: \"serve\" any_info { "
+                                  "[type.googleapis.com/a.B] { x: 1 } } } bogus: [1, 2] }\n";
+    write_bytes(d, "saved_model.pbtxt", unknown, sizeof unknown - 1);
+    md_status_reset(&st);
+    sm = md_savedmodel_open(d, "serve", &st);
+    assert_non_null(sm);
+    assert_int_equal(sm->n_signatures, 0);
+    md_savedmodel_free(sm);
     rm_rf(d);
 }
 

@@ -863,6 +863,71 @@ static void test_protobuf_printed_text(void **state)
     free(bin);
 }
 
+/* Lenient mode (saved_model.pbtxt): fields our minimal protos lack are skipped
+ * whole — scalars, negative numbers, concatenated strings, blocks, lists and
+ * Any expansions — while known fields around them are still parsed; malformed
+ * unknown fields are still errors. */
+static void test_lenient_unknown_fields(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "saved_model_schema_version: 1\n"
+        "meta_graphs {\n"
+        "  meta_info_def {\n"
+        "    tags: \"serve\"\n"
+        "    any_info { [type.googleapis.com/foo.Bar] { x: -1.5e3 y: \"a\" \"b\" } }\n"
+        "    unknown_scalar: -inf\n"
+        "    unknown_list: [1, 2, 3]\n"
+        "    unknown_blocks: [{ a: 1 }, < b: [x, y] >]\n"
+        "    unknown_enum: SOME_NAME;\n"
+        "    tensorflow_version: \"2.14.0\"\n"
+        "  }\n"
+        "  object_graph_def { nodes { children { node_id: 1 local_name: \"v\" } "
+        "user_object { identifier: \"_generic_user_object\" metadata: \"{}\" } } }\n"
+        "}\n";
+    struct md_status st = MD_STATUS_INIT;
+    const ProtobufCMessageDescriptor *d = &tensorflow__saved_model__descriptor;
+    assert_null(md_textformat_parse(d, text, sizeof text - 1, &st));
+    assert_non_null(strstr(st.msg, "unknown field 'any_info'"));
+    md_status_reset(&st);
+    Tensorflow__SavedModel *sm =
+        (Tensorflow__SavedModel *)md_textformat_parse_lenient(d, text, sizeof text - 1, &st);
+    assert_non_null(sm);
+    assert_int_equal(sm->saved_model_schema_version, 1);
+    assert_int_equal(sm->n_meta_graphs, 1);
+    assert_int_equal(sm->meta_graphs[0]->meta_info_def->n_tags, 1);
+    assert_string_equal(sm->meta_graphs[0]->meta_info_def->tags[0], "serve");
+    assert_string_equal(sm->meta_graphs[0]->meta_info_def->tensorflow_version, "2.14.0");
+    assert_int_equal(sm->meta_graphs[0]->object_graph_def->n_nodes, 1);
+    assert_string_equal(
+        sm->meta_graphs[0]->object_graph_def->nodes[0]->user_object->identifier,
+        "_generic_user_object");
+    protobuf_c_message_free_unpacked(&sm->base, NULL);
+
+    static const char *const bad[] = {
+        "meta_graphs { unknown { a: 1 }",      /* unterminated block */
+        "meta_graphs { unknown: }",            /* no value */
+        "meta_graphs { unknown [1, 2] }",      /* list without ':' */
+        "meta_graphs { unknown: [1, 2 }",      /* unterminated list */
+        "meta_graphs { [a.b/c { x: 1 } }",     /* unterminated bracket name */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        md_status_reset(&st);
+        assert_null(md_textformat_parse_lenient(d, bad[i], strlen(bad[i]), &st));
+        assert_int_not_equal(st.code, MD_OK);
+        assert_non_null(strstr(st.msg, "line 1 col"));
+    }
+    /* Depth stays bounded while skipping. */
+    char deep[4096];
+    size_t o = 0;
+    o += (size_t)snprintf(deep + o, sizeof deep - o, "meta_graphs { ");
+    for (int i = 0; i < 300; i++)
+        o += (size_t)snprintf(deep + o, sizeof deep - o, "u { ");
+    md_status_reset(&st);
+    assert_null(md_textformat_parse_lenient(d, deep, o, &st));
+    assert_non_null(strstr(st.msg, "nesting"));
+}
+
 int main(void)
 {
     const struct CMUnitTest always[] = {
@@ -875,6 +940,7 @@ int main(void)
         cmocka_unit_test(test_duplicates),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_nesting_limit),
+        cmocka_unit_test(test_lenient_unknown_fields),
         cmocka_unit_test(test_allocation_failures),
     };
     const struct CMUnitTest with_fixtures[] = {
