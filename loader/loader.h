@@ -160,6 +160,11 @@ struct md_savedmodel {
 struct md_savedmodel *md_savedmodel_open(const char *dir, const char *tags, struct md_status *st);
 void md_savedmodel_free(struct md_savedmodel *sm); /* NULL-safe */
 const struct md_signature *md_savedmodel_signature(const struct md_savedmodel *sm, const char *key);
+/* The op to run once after variables are restored, as TensorFlow's loader
+ * picks it: the `__saved_model_init_op` signature's output, else the single
+ * node of the `saved_model_main_op`, else of the `legacy_init_op`
+ * collection. Borrowed from sm; NULL when there is none. */
+const char *md_savedmodel_init_op(const struct md_savedmodel *sm);
 /* Reads only the protobuf (no variables, no tag choice): for `show`. Free with
  * tensorflow__saved_model__free_unpacked(p, NULL). */
 Tensorflow__SavedModel *md_savedmodel_read_proto(const char *dir, struct md_status *st);

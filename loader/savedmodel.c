@@ -691,6 +691,25 @@ fail:
     return NULL;
 }
 
+const char *md_savedmodel_init_op(const struct md_savedmodel *sm)
+{
+    const struct md_signature *s = md_savedmodel_signature(sm, "__saved_model_init_op");
+    if (s && s->n_outputs == 1 && s->outputs[0].name)
+        return s->outputs[0].name;
+    static const char *const colls[] = { "saved_model_main_op", "legacy_init_op" };
+    for (size_t k = 0; k < sizeof colls / sizeof colls[0]; k++)
+        for (size_t i = 0; i < sm->meta->n_collection_def; i++) {
+            const Tensorflow__MetaGraphDef__CollectionDefEntry *e = sm->meta->collection_def[i];
+            if (strcmp(e->key, colls[k]) != 0)
+                continue;
+            const Tensorflow__CollectionDef *c = e->value;
+            if (c && c->kind_case == TENSORFLOW__COLLECTION_DEF__KIND_NODE_LIST && c->node_list &&
+                c->node_list->n_value == 1)
+                return c->node_list->value[0];
+        }
+    return NULL;
+}
+
 const struct md_signature *md_savedmodel_signature(const struct md_savedmodel *sm, const char *key)
 {
     size_t lo = 0, hi = sm->n_signatures;

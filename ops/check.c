@@ -15,30 +15,6 @@ struct plan_need {
     bool ok;
 };
 
-static const Tensorflow__CollectionDef *collection(const Tensorflow__MetaGraphDef *mg,
-                                                   const char *key)
-{
-    for (size_t i = 0; i < mg->n_collection_def; i++)
-        if (!strcmp(mg->collection_def[i]->key, key))
-            return mg->collection_def[i]->value;
-    return NULL;
-}
-
-static const char *init_op(const struct md_savedmodel *sm)
-{
-    const struct md_signature *s = md_savedmodel_signature(sm, "__saved_model_init_op");
-    if (s && s->n_outputs == 1 && s->outputs[0].name)
-        return s->outputs[0].name;
-    const char *colls[] = { "saved_model_main_op", "legacy_init_op" };
-    for (size_t i = 0; i < 2; i++) {
-        const Tensorflow__CollectionDef *c = collection(sm->meta, colls[i]);
-        if (c && c->kind_case == TENSORFLOW__COLLECTION_DEF__KIND_NODE_LIST && c->node_list &&
-            c->node_list->n_value == 1)
-            return c->node_list->value[0];
-    }
-    return NULL;
-}
-
 /* "^name:0" -> "name" into buf. */
 static const char *target(const char *s, char *buf, size_t cap)
 {
@@ -241,7 +217,7 @@ bool md_check_model(const struct md_savedmodel *sm, struct md_check_report *r,
         pn[np].ok = md_plan_need(g, &spec, &pn[np].need, &ps);
         np++;
     }
-    const char *init = init_op(sm);
+    const char *init = md_savedmodel_init_op(sm);
     if (init) {
         const char **f = calloc(mg->n_asset_file_def + 1, sizeof *f);
         size_t nf = 0;

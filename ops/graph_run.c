@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ops/graph_run.h"
+#include "ops/blas.h"
 #include "ops/ops_impl.h"
 
 struct md_session_plan {
@@ -26,7 +27,7 @@ struct md_session {
 struct md_session *md_session_new(const Tensorflow__GraphDef *gd, int threads,
                                   struct md_status *st)
 {
-    md_blas_single_thread();
+    md_blas_init();
     struct md_session *s = calloc(1, sizeof *s);
     if (!s) {
         md_status_set(st, MD_RESOURCE_EXHAUSTED, "out of memory creating a session");

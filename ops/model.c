@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ops/blas.h"
 #include "ops/ops_impl.h"
 
 /* ============================================================ variables */
@@ -367,30 +368,6 @@ struct spec_set {
     char *init_target;
 };
 
-static const Tensorflow__CollectionDef *collection(const Tensorflow__MetaGraphDef *mg,
-                                                   const char *key)
-{
-    for (size_t i = 0; i < mg->n_collection_def; i++)
-        if (!strcmp(mg->collection_def[i]->key, key))
-            return mg->collection_def[i]->value;
-    return NULL;
-}
-
-static const char *init_op_name(const struct md_savedmodel *sm)
-{
-    const struct md_signature *s = md_savedmodel_signature(sm, "__saved_model_init_op");
-    if (s && s->n_outputs == 1 && s->outputs[0].name)
-        return s->outputs[0].name;
-    const char *colls[] = { "saved_model_main_op", "legacy_init_op" };
-    for (size_t i = 0; i < 2; i++) {
-        const Tensorflow__CollectionDef *c = collection(sm->meta, colls[i]);
-        if (c && c->kind_case == TENSORFLOW__COLLECTION_DEF__KIND_NODE_LIST && c->node_list &&
-            c->node_list->n_value == 1)
-            return c->node_list->value[0];
-    }
-    return NULL;
-}
-
 /* "name:0" -> "name" for a target node; malloc'd. */
 static char *target_name(const char *s)
 {
@@ -459,7 +436,7 @@ static bool specs_build(const struct md_savedmodel *sm, const struct md_graph *g
         ss->names[ss->n] = "the restore op";
         ss->specs[ss->n++] = (struct md_plan_spec){ f, 1, t, 1, true };
     }
-    const char *init = init_ops ? init_op_name(sm) : NULL;
+    const char *init = init_ops ? md_savedmodel_init_op(sm) : NULL;
     if (init) {
         if (!(ss->init_target = target_name(init)))
             goto oom;
@@ -746,7 +723,7 @@ struct md_model *md_model_load(const char *dir, const struct md_model_options *o
     struct md_model_options defaults = MD_MODEL_OPTIONS_INIT;
     if (!opts)
         opts = &defaults;
-    md_blas_single_thread();
+    md_blas_init();
     struct md_model *m = calloc(1, sizeof *m);
     if (!m) {
         md_status_set(st, MD_RESOURCE_EXHAUSTED, "out of memory loading a model");

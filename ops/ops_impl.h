@@ -268,8 +268,6 @@ MD_MUST_CHECK bool md_threadpool_shared(int threads, struct md_threadpool **out,
 /* md_exec_env.parallel_for over env->pool. */
 void md_threadpool_env_for(struct md_exec_env *env, int64_t n, int64_t min_block,
                            void (*fn)(void *arg, int64_t begin, int64_t end), void *arg);
-/* openblas_set_num_threads(1) once per process (when OpenBLAS is linked). */
-void md_blas_single_thread(void);
 
 /* ------------------------------------------------------------ variables */
 struct md_varstore;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "ops/blas.h"
 #include "ops/ops_impl.h"
 
 struct job {
@@ -222,7 +223,7 @@ bool md_ops_init(int intra_op_threads, struct md_status *st)
     struct md_threadpool *p;
     if (!md_threadpool_shared(intra_op_threads, &p, st))
         return false;
-    md_blas_single_thread();
+    md_blas_init();
     return true;
 }
 
@@ -244,18 +245,3 @@ void md_ops_shutdown(void)
     md_threadpool_free(p);
 }
 
-/* OpenBLAS threads would fight our pool for the cores: pin it to one thread
- * (weak so that a reference BLAS without this symbol still links). */
-extern void openblas_set_num_threads(int n) __attribute__((weak));
-static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
-
-static void blas_one(void)
-{
-    if (openblas_set_num_threads)
-        openblas_set_num_threads(1);
-}
-
-void md_blas_single_thread(void)
-{
-    pthread_once(&blas_once, blas_one);
-}

@@ -479,6 +479,37 @@ static const double pow10_tab[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1
                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
+/* Optional exponent part at *pp: [eE][+-]?digits, the magnitude saturating
+ * once it reaches cap (callers only care whether it is large). */
+static inline int scan_exp(const char **pp, const char *e, int cap)
+{
+    const char *p = *pp;
+    if (!(p < e && (*p == 'e' || *p == 'E')))
+        return 0;
+    p++;
+    bool eneg = false;
+    if (p < e && (*p == '+' || *p == '-'))
+        eneg = *p++ == '-';
+    int x = 0;
+    for (; p < e && *p >= '0' && *p <= '9'; p++)
+        if (x < cap)
+            x = x * 10 + (*p - '0');
+    *pp = p;
+    return eneg ? -x : x;
+}
+
+/* NUL-terminated copy of the token [s, s+len) for strtod/strtof: in tmp
+ * when it fits, else malloc'd (free it when != tmp); NULL on OOM. */
+static char *token_cstr(const char *s, size_t len, char tmp[static 128])
+{
+    char *copy = len < 128 ? tmp : malloc(len + 1);
+    if (!copy)
+        return NULL;
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    return copy;
+}
+
 /* Correctly rounded decimal -> double for the token [s, s+len). */
 static bool to_double(const char *s, size_t len, double *out)
 {
@@ -517,17 +548,7 @@ static bool to_double(const char *s, size_t len, double *out)
             }
         }
     }
-    if (p < e && (*p == 'e' || *p == 'E')) {
-        p++;
-        bool eneg = false;
-        if (p < e && (*p == '+' || *p == '-'))
-            eneg = *p++ == '-';
-        int x = 0;
-        for (; p < e && *p >= '0' && *p <= '9'; p++)
-            if (x < 100000)
-                x = x * 10 + (*p - '0');
-        exp10 += eneg ? -x : x;
-    }
+    exp10 += scan_exp(&p, e, 100000);
     if (m == 0) {
         *out = neg ? -0.0 : 0.0;
         return true;
@@ -539,11 +560,9 @@ static bool to_double(const char *s, size_t len, double *out)
         return true;
     }
     char tmp[128];
-    char *copy = len < sizeof tmp ? tmp : malloc(len + 1);
+    char *copy = token_cstr(s, len, tmp);
     if (!copy)
         return false;
-    memcpy(copy, s, len);
-    copy[len] = '\0';
     errno = 0;
     *out = strtod(copy, NULL);
     bool ok = !(errno == ERANGE && isinf(*out));
@@ -582,17 +601,7 @@ static bool to_float_fast(const char *s, size_t len, float *out)
                 return false;
             m = m * 10 + (uint64_t)(*p - '0');
         }
-    if (p < e && (*p == 'e' || *p == 'E')) {
-        p++;
-        bool eneg = false;
-        if (p < e && (*p == '+' || *p == '-'))
-            eneg = *p++ == '-';
-        int x = 0;
-        for (; p < e && *p >= '0' && *p <= '9'; p++)
-            if (x < 1000)
-                x = x * 10 + (*p - '0');
-        exp10 += eneg ? -x : x;
-    }
+    exp10 += scan_exp(&p, e, 1000);
     if (m == 0) {
         *out = neg ? -0.0f : 0.0f;
         return true;
@@ -628,11 +637,9 @@ bool md_json_number_to_float(const char *s, size_t len, float *out)
     if (to_float_fast(s, len, out))
         return true;
     char tmp[128];
-    char *copy = len < sizeof tmp ? tmp : malloc(len + 1);
+    char *copy = token_cstr(s, len, tmp);
     if (!copy)
         return false;
-    memcpy(copy, s, len);
-    copy[len] = '\0';
     *out = strtof(copy, NULL);
     if (copy != tmp)
         free(copy);
@@ -664,7 +671,7 @@ struct acc {
     const char *alias;
     enum md_dtype dtype;
     size_t esize;
-    char *data;
+    void *data;
     size_t n, cap;
     bool have_shape; /* item shape of the first row (row format, named) */
     int rank;
@@ -672,19 +679,28 @@ struct acc {
     size_t items;
 };
 
-static void *acc_push(struct acc *a, struct md_arena *ar, struct md_status *st)
+/* Appends one esize-byte slot to the arena vector (*data, *n, *cap),
+ * doubling from first_cap when full; NULL on arena exhaustion. Inlined, so
+ * the common not-full case stays one compare. */
+static inline void *arena_vec_push(void **data, size_t *n, size_t *cap, size_t esize,
+                                   size_t first_cap, struct md_arena *ar, struct md_status *st)
 {
-    if (a->n == a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 16;
-        char *nd = md_arena_alloc(ar, cap * a->esize, st);
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : first_cap;
+        void *nd = md_arena_alloc(ar, nc * esize, st);
         if (!nd)
             return NULL;
-        if (a->n)
-            memcpy(nd, a->data, a->n * a->esize);
-        a->data = nd;
-        a->cap = cap;
+        if (*n)
+            memcpy(nd, *data, *n * esize);
+        *data = nd;
+        *cap = nc;
     }
-    return a->data + a->esize * a->n++;
+    return (char *)*data + esize * (*n)++;
+}
+
+static void *acc_push(struct acc *a, struct md_arena *ar, struct md_status *st)
+{
+    return arena_vec_push(&a->data, &a->n, &a->cap, a->esize, 16, ar, st);
 }
 
 static bool type_error(struct lex *l, enum md_dtype dt)
@@ -705,6 +721,20 @@ static bool lossy_error(struct lex *l, const char *target)
     return md_status_set(l->st, MD_INVALID_ARGUMENT,
                          "Cannot convert JSON value: %s to %s without loss of precision.",
                          value_snippet(l, buf, sizeof buf), target);
+}
+
+/* Stores the low `bits` bits of u (two's complement, so the same bytes for
+ * the signed and unsigned element types) into an 8/16/32/64-bit slot. */
+static inline void store_bits(void *slot, int bits, uint64_t u)
+{
+    if (bits == 8)
+        *(uint8_t *)slot = (uint8_t)u;
+    else if (bits == 16)
+        *(uint16_t *)slot = (uint16_t)u;
+    else if (bits == 32)
+        *(uint32_t *)slot = (uint32_t)u;
+    else
+        *(uint64_t *)slot = u;
 }
 
 /* One scalar (or b64 object) at l->p into a. */
@@ -817,14 +847,7 @@ static bool parse_leaf(struct lex *l, struct acc *a, struct md_arena *ar)
         void *slot = acc_push(a, ar, st);
         if (!slot)
             return false;
-        if (bits == 8)
-            *(int8_t *)slot = (int8_t)v;
-        else if (bits == 16)
-            *(int16_t *)slot = (int16_t)v;
-        else if (bits == 32)
-            *(int32_t *)slot = (int32_t)v;
-        else
-            *(int64_t *)slot = v;
+        store_bits(slot, bits, (uint64_t)v);
         return true;
     }
     case MD_DT_UINT8:
@@ -840,14 +863,7 @@ static bool parse_leaf(struct lex *l, struct acc *a, struct md_arena *ar)
         void *slot = acc_push(a, ar, st);
         if (!slot)
             return false;
-        if (bits == 8)
-            *(uint8_t *)slot = (uint8_t)mag;
-        else if (bits == 16)
-            *(uint16_t *)slot = (uint16_t)mag;
-        else if (bits == 32)
-            *(uint32_t *)slot = (uint32_t)mag;
-        else
-            *(uint64_t *)slot = mag;
+        store_bits(slot, bits, mag);
         return true;
     }
     default: {
@@ -1423,17 +1439,7 @@ struct avec {
 
 static void *avec_push(struct avec *v, struct md_arena *ar, struct md_status *st)
 {
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 4;
-        void *nd = md_arena_alloc(ar, cap * v->esize, st);
-        if (!nd)
-            return NULL;
-        if (v->n)
-            memcpy(nd, v->data, v->n * v->esize);
-        v->data = nd;
-        v->cap = cap;
-    }
-    return (char *)v->data + v->esize * v->n++;
+    return arena_vec_push(&v->data, &v->n, &v->cap, v->esize, 4, ar, st);
 }
 
 static const char *kind_name(enum feat_kind k)
@@ -1579,34 +1585,29 @@ static bool example_from_object(struct lex *l, struct md_arena *ar, struct md_st
         *f = (Tensorflow__Feature)TENSORFLOW__FEATURE__INIT;
         /* Not the _INIT macro: it casts away const (-Wcast-qual). */
         protobuf_c_message_init(&tensorflow__features__feature_entry__descriptor, e);
-        if (kind == K_BYTES) {
-            Tensorflow__BytesList *b = md_arena_alloc(ar, sizeof *b, st);
-            if (!b)
-                return false;
-            *b = (Tensorflow__BytesList)TENSORFLOW__BYTES_LIST__INIT;
-            b->n_value = vals.n;
-            b->value = vals.data;
-            f->kind_case = TENSORFLOW__FEATURE__KIND_BYTES_LIST;
-            f->bytes_list = b;
-        } else if (kind == K_FLOAT) {
-            Tensorflow__FloatList *fl = md_arena_alloc(ar, sizeof *fl, st);
-            if (!fl)
-                return false;
-            *fl = (Tensorflow__FloatList)TENSORFLOW__FLOAT_LIST__INIT;
-            fl->n_value = vals.n;
-            fl->value = vals.data;
-            f->kind_case = TENSORFLOW__FEATURE__KIND_FLOAT_LIST;
-            f->float_list = fl;
-        } else if (kind == K_INT64) {
-            Tensorflow__Int64List *il = md_arena_alloc(ar, sizeof *il, st);
-            if (!il)
-                return false;
-            *il = (Tensorflow__Int64List)TENSORFLOW__INT64_LIST__INIT;
-            il->n_value = vals.n;
-            il->value = vals.data;
-            f->kind_case = TENSORFLOW__FEATURE__KIND_INT64_LIST;
-            f->int64_list = il;
-        }
+/* One typed list per kind; the three protobuf-c list types differ only in
+ * name, so a macro rather than a helper over void *. */
+#define SET_LIST(Type, INIT, member, KIND)                       \
+    do {                                                         \
+        Type *lst = md_arena_alloc(ar, sizeof *lst, st);         \
+        if (!lst)                                                \
+            return false;                                        \
+        *lst = (Type)INIT;                                       \
+        lst->n_value = vals.n;                                   \
+        lst->value = vals.data;                                  \
+        f->kind_case = KIND;                                     \
+        f->member = lst;                                         \
+    } while (0)
+        if (kind == K_BYTES)
+            SET_LIST(Tensorflow__BytesList, TENSORFLOW__BYTES_LIST__INIT, bytes_list,
+                     TENSORFLOW__FEATURE__KIND_BYTES_LIST);
+        else if (kind == K_FLOAT)
+            SET_LIST(Tensorflow__FloatList, TENSORFLOW__FLOAT_LIST__INIT, float_list,
+                     TENSORFLOW__FEATURE__KIND_FLOAT_LIST);
+        else if (kind == K_INT64)
+            SET_LIST(Tensorflow__Int64List, TENSORFLOW__INT64_LIST__INIT, int64_list,
+                     TENSORFLOW__FEATURE__KIND_INT64_LIST);
+#undef SET_LIST
         e->key = (char *)(uintptr_t)k; /* read-only while packing */
         e->value = f;
         *slot = e;

@@ -1108,6 +1108,30 @@ static void test_fixture_iris(void **state)
     check_model("estimator_iris_dnn/1506648517", want, 2);
 }
 
+static void test_fixture_init_ops(void **state)
+{
+    (void)state;
+    /* TF1 legacy_init_op collection, TF2 __saved_model_init_op signature, none. */
+    static const struct { const char *rel, *want; } cases[] = {
+        { "saved_model_half_plus_three/00000123", "group_deps" },
+        { "estimator_iris_dnn/1506648517", "group_deps" },
+        { "saved_model_half_plus_two_tf2_cpu/00000123", "NoOp" },
+        { "saved_model_counter/00000123", NULL },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct md_status st = MD_STATUS_INIT;
+        struct md_savedmodel *sm = md_savedmodel_open(fixture(cases[i].rel), "serve", &st);
+        if (!sm)
+            fail_msg("%s: %s", cases[i].rel, st.msg);
+        const char *op = md_savedmodel_init_op(sm);
+        if (cases[i].want)
+            assert_string_equal(op, cases[i].want);
+        else
+            assert_null(op);
+        md_savedmodel_free(sm);
+    }
+}
+
 static void test_fixture_keras(void **state)
 {
     (void)state;
@@ -1200,6 +1224,7 @@ int main(void)
         cmocka_unit_test(test_fixture_half_plus_three), cmocka_unit_test(test_fixture_counter),
         cmocka_unit_test(test_fixture_tf2),           cmocka_unit_test(test_fixture_matrix),
         cmocka_unit_test(test_fixture_iris),          cmocka_unit_test(test_fixture_keras),
+        cmocka_unit_test(test_fixture_init_ops),
         cmocka_unit_test(test_fixture_truncated),
     };
     int rc = cmocka_run_group_tests_name("savedmodel", local, NULL, NULL);

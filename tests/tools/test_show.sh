@@ -211,60 +211,12 @@ for args in "--all --json" "--tag_set serve --list_ops --json"; do
     fi
 done
 
-# loop_model DIR OP: a TF2 while loop (StatelessWhile + library functions,
-# as test_check.sh writes it) whose body runs OP and calls inner_5, which
-# runs OP again. TensorFlow's list does not follow While's cond/body
+# loop_model DIR OP (tests/tools/pbtxt_models.sh, shared with
+# test_check.sh): a TF2 while loop whose body runs OP and calls inner_5,
+# which runs OP again. TensorFlow's list does not follow While's cond/body
 # attrs, so OP is not among "these ops"; md_check_model finds it.
-loop_model() {
-    mkdir -p "$1"
-    cat > "$1/saved_model.pbtxt" <<PBTXT
-meta_graphs {
-  meta_info_def { tags: "serve" }
-  graph_def {
-    node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } } }
-    node { name: "while" op: "StatelessWhile" input: "x"
-      attr { key: "T" value { list { type: DT_FLOAT } } }
-      attr { key: "cond" value { func { name: "while_cond_11" } } }
-      attr { key: "body" value { func { name: "while_body_12" } } }
-      attr { key: "parallel_iterations" value { i: 10 } } }
-    node { name: "y" op: "Identity" input: "while" attr { key: "T" value { type: DT_FLOAT } } }
-    library {
-      function {
-        signature { name: "while_cond_11" input_arg { name: "v" type: DT_FLOAT }
-                    output_arg { name: "identity" type: DT_BOOL } }
-        node_def { name: "Less/y" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }
-          attr { key: "value"
-            value { tensor { dtype: DT_FLOAT tensor_shape { } float_val: 10 } } } }
-        node_def { name: "Less" op: "Less" input: "v" input: "Less/y:output:0"
-          attr { key: "T" value { type: DT_FLOAT } } }
-        ret { key: "identity" value: "Less:z:0" }
-      }
-      function {
-        signature { name: "while_body_12" input_arg { name: "v" type: DT_FLOAT }
-                    output_arg { name: "identity" type: DT_FLOAT } }
-        node_def { name: "foo" op: "$2" input: "v"
-          attr { key: "T" value { type: DT_FLOAT } } }
-        node_def { name: "call" op: "StatefulPartitionedCall" input: "foo:output:0"
-          attr { key: "Tin" value { list { type: DT_FLOAT } } }
-          attr { key: "Tout" value { list { type: DT_FLOAT } } }
-          attr { key: "f" value { func { name: "inner_5" } } } }
-        ret { key: "identity" value: "call:output:0" }
-      }
-      function {
-        signature { name: "inner_5" input_arg { name: "a" type: DT_FLOAT }
-                    output_arg { name: "identity" type: DT_FLOAT } }
-        node_def { name: "bar" op: "$2" input: "a"
-          attr { key: "T" value { type: DT_FLOAT } } }
-        ret { key: "identity" value: "bar:output:0" }
-      }
-    }
-  }
-  signature_def { key: "serving_default" value {
-    inputs { key: "x" value { name: "x:0" dtype: DT_FLOAT } }
-    outputs { key: "y" value { name: "y:0" dtype: DT_FLOAT } } } }
-}
-PBTXT
-}
+# shellcheck source=tests/tools/pbtxt_models.sh
+. "$src/tests/tools/pbtxt_models.sh"
 loop_model "$tmp/loop_bad/1" NoSuchOp
 cat > "$tmp/loop.want" <<'WANT'
 The MetaGraph with tag set ['serve'] contains the following ops: {'Identity', 'Placeholder', 'StatelessWhile'}
